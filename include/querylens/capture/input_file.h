@@ -1,0 +1,50 @@
+// InputFile — a file or stdin ("-"), gzip-compressed or not, read in bounded chunks.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace querylens::capture {
+
+class InputFile {
+ public:
+  // Throws Error(kInput) naming the path when it cannot be opened. "-" is standard input.
+  // Gzip input is recognised by its magic bytes, not its name.
+  explicit InputFile(const std::string& path);
+  ~InputFile();
+  InputFile(const InputFile&) = delete;
+  InputFile& operator=(const InputFile&) = delete;
+
+  const std::string& path() const { return path_; }
+  // The display name: the path, or "<stdin>".
+  const std::string& name() const { return name_; }
+
+  // Next line without its '\n' (and '\r'), valid until the next call; false at the end.
+  // Lines longer than max_line are delivered truncated (and counted in long_lines()).
+  bool next_line(std::string_view* line);
+  int64_t line_number() const { return line_number_; }
+  // The whole rest of the input (for .sql scripts). Throws Error(kInput) above `limit` bytes.
+  std::string read_all(size_t limit = size_t{1} << 31);
+  // Peeks at the first bytes (decompressed) without consuming them.
+  std::string_view peek(size_t n);
+  uint64_t long_lines() const { return long_lines_; }
+
+  static constexpr size_t kMaxLine = 64 << 20;
+
+ private:
+  bool fill();  // reads more into buffer_; false at end of input
+
+  std::string path_;
+  std::string name_;
+  void* gz_ = nullptr;  // gzFile
+  std::vector<char> buffer_;
+  size_t begin_ = 0, end_ = 0;
+  bool eof_ = false;
+  int64_t line_number_ = 0;
+  uint64_t long_lines_ = 0;
+  std::string long_line_;
+};
+
+}  // namespace querylens::capture

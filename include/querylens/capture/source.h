@@ -1,0 +1,56 @@
+// Event sources: everything the CLI reads turns into QueryEvents published to an observer.
+//
+// This kinds: SQL scripts (.sql: one untimed event per statement) and JSON lines of
+// captured events (docs/events-jsonl.md). detect_source_kind() looks at the name and then the
+// first bytes; it says when it cannot tell rather than guessing.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "querylens/capture/observer.h"
+#include "querylens/core/diagnostics.h"
+
+namespace querylens::capture {
+
+enum class SourceKind { kAuto, kSql, kJsonl };
+
+// "auto" / "sql" / "jsonl"; false when unknown.
+bool parse_source_kind(std::string_view text, SourceKind* out);
+std::string_view to_string(SourceKind kind);
+
+struct SourceStats {
+  uint64_t events = 0;
+  uint64_t skipped = 0;  // lines or statements that could not be read (reported to Diagnostics)
+  uint64_t bytes = 0;
+};
+
+// Reads `path` ("-" for stdin) of the given kind (kAuto: detect) and publishes every event to
+// `out`. Bad lines are reported to `diagnostics` with file and line and skipped; the rest of
+// the input is still read. Throws Error(kInput) when the file cannot be opened or its kind
+// cannot be told.
+SourceStats read_source(const std::string& path, SourceKind kind, QueryObserver& out, Diagnostics& diagnostics);
+
+// The parts, for tests and library users.
+SourceStats read_sql_script(std::string_view script, const std::string& name, QueryObserver& out,
+                            Diagnostics& diagnostics);
+
+// Parses JSON-lines events one line at a time, reusing its buffers.
+class JsonlEventParser {
+ public:
+  JsonlEventParser();
+  ~JsonlEventParser();
+  JsonlEventParser(const JsonlEventParser&) = delete;
+  JsonlEventParser& operator=(const JsonlEventParser&) = delete;
+  // False (with *error set) when the line is not a valid event. The event's views point into
+  // this parser and are valid until the next call.
+  bool parse(std::string_view line, QueryEvent* event, std::string* error);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace querylens::capture

@@ -1,0 +1,127 @@
+// Connection and Statement — one database session, SQLite or PostgreSQL, behind one interface.
+//
+// Every statement executed through a Connection is timed and published to the connection's
+// EventHub as a QueryEvent (when the hub has observers): duration, rows, error, session id,
+// transaction ordinal, tags, and the statement's shape (classified once, at prepare time).
+// Not thread-safe: one thread uses a connection at a time (the Pool hands them out).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "querylens/capture/observer.h"
+#include "querylens/core/query_event.h"
+#include "querylens/db/url.h"
+#include "querylens/db/value.h"
+
+namespace querylens::sql {
+class ShapeRegistry;
+}
+
+namespace querylens::db {
+
+// A prepared statement. Bind parameters (1-based), then step() through the rows; step()
+// executes on its first call. The statement publishes its QueryEvent when it completes: when
+// step() returns false, when it throws, or on reset() / destruction after a partial read.
+class Statement {
+ public:
+  virtual ~Statement() = default;
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  virtual void bind(int index, const Value& value) = 0;
+  void bind_all(const Params& params);
+  // Executes (on first call) and advances; true while a row is available. Throws
+  // Error(kDatabase) with the engine's message.
+  virtual bool step() = 0;
+  // Finishes the current execution (publishing its event) and clears bindings for reuse.
+  virtual void reset() = 0;
+
+  virtual int column_count() const = 0;
+  virtual std::string column_name(int column) const = 0;
+  // Typed access to the current row, 0-based columns. REQUIRES: step() returned true.
+  virtual bool is_null(int column) const = 0;
+  virtual int64_t get_int(int column) const = 0;
+  virtual double get_double(int column) const = 0;
+  virtual std::string_view get_text(int column) const = 0;  // valid until the next step()
+  // By the column's own type (PostgreSQL: by its type OID: int2/4/8 and bool → int64,
+  // float4/8 and numeric → double, anything else → text).
+  virtual Value get(int column) const = 0;
+  // Rows changed by the last INSERT / UPDATE / DELETE.
+  virtual int64_t rows_affected() const = 0;
+  virtual const std::string& sql() const = 0;
+
+ protected:
+  Statement() = default;
+};
+
+class Connection {
+ public:
+  virtual ~Connection() = default;
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  virtual Backend backend() const = 0;
+  // A prepared statement owned by this connection's statement cache (keyed by exact text):
+  // valid until the connection closes. Preparing the same text again returns it reset.
+  virtual Statement& prepare(std::string_view sql) = 0;
+  // Prepares (cached), binds, runs to completion and returns every row.
+  ResultSet query(std::string_view sql, const Params& params = {});
+  // Runs one or more statements without parameters or results (DDL, scripts).
+  virtual void execute_script(std::string_view sql) = 0;
+
+  void begin();
+  void commit();
+  void rollback();
+  virtual bool in_transaction() const = 0;
+
+  // A cheap round trip ("SELECT 1"); false when the session is dead. Never throws.
+  virtual bool ping() = 0;
+
+  // "sqlite#3" / "pg#3:pid 12345" — the session id carried by this connection's events.
+  virtual const std::string& session_id() const = 0;
+  // Labels put on every event this connection publishes (application, endpoint, user).
+  void set_tags(Tags tags) { tags_ = std::move(tags); }
+  const Tags& tags() const { return tags_; }
+  // Ordinal of the current transaction on this connection (kUnknown outside a transaction).
+  int64_t transaction_id() const { return in_transaction() ? transaction_ordinal_ : kUnknown; }
+
+  int64_t created_monotonic_ns() const { return created_ns_; }
+
+ protected:
+  Connection();
+  Tags tags_;
+  int64_t transaction_ordinal_ = 0;  // incremented by begin()
+  int64_t created_ns_;
+};
+
+struct ConnectOptions {
+  EventHub* events = nullptr;             // may be null: no instrumentation
+  sql::ShapeRegistry* shapes = nullptr;   // may be null: events carry no shape
+  std::string session_prefix;             // e.g. "pg#3"
+  int sqlite_busy_timeout_ms = 5000;
+};
+
+// Rolls back in the destructor unless commit() or rollback() ran: an exception between begin
+// and commit never leaves the transaction open. Errors in that rollback are swallowed.
+class Transaction {
+ public:
+  explicit Transaction(Connection& connection);  // begin()
+  ~Transaction();
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+
+  void commit();
+  void rollback();
+
+ private:
+  Connection& connection_;
+  bool done_ = false;
+};
+
+// Opens one connection. Throws Error(kDatabase) with the redacted URL and the engine's message.
+std::unique_ptr<Connection> connect(const DatabaseUrl& url, const ConnectOptions& options);
+
+}  // namespace querylens::db

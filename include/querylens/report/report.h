@@ -1,0 +1,71 @@
+// Report — what every renderer renders: a summary, the ranked query shapes, the findings.
+//
+// Built from a Digest and the analyzers' Findings by build_report(); renderers (render.h) turn
+// it into text, JSON or Markdown. The JSON form is a public, versioned schema: docs/report-json.md.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "querylens/core/finding.h"
+#include "querylens/stats/digest.h"
+
+namespace querylens::report {
+
+inline constexpr int kReportSchemaVersion = 1;
+// The querylens release that writes reports (Summary::tool_version, JSON "tool.version").
+inline constexpr std::string_view kToolVersion = "0.1.0";
+
+struct QueryRow {
+  int rank = 0;
+  std::string fingerprint;  // 16 hex digits
+  std::string query;        // normalized text
+  bool parsed = false;      // libpg_query parsed it (false: token-level shape)
+  uint64_t calls = 0;
+  uint64_t timed_calls = 0;
+  double total_ms = 0, mean_ms = 0, min_ms = 0, max_ms = 0;
+  double p50_ms = 0, p95_ms = 0, p99_ms = 0;
+  double share = 0;  // of the total time of all shapes, 0..1
+  int64_t rows = 0;
+  uint64_t errors = 0;
+  std::string sample;  // slowest statement (redacted: see build_report)
+  int64_t first_seen_us = 0, last_seen_us = 0;
+};
+
+struct Summary {
+  std::string tool_version;
+  std::string generated_at;          // ISO 8601 UTC
+  std::vector<std::string> sources;  // files / URLs read (redacted)
+  uint64_t events = 0;
+  uint64_t shapes = 0;
+  uint64_t errors = 0;
+  double total_ms = 0;
+  int64_t first_seen_us = 0, last_seen_us = 0;
+  uint64_t skipped_inputs = 0;       // lines / statements that could not be read
+  std::string ranked_by = "total";
+};
+
+struct Report {
+  Summary summary;
+  std::vector<QueryRow> queries;
+  std::vector<Finding> findings;  // ordered by severity (highest first)
+};
+
+struct ReportOptions {
+  stats::RankBy rank_by = stats::RankBy::kTotal;
+  size_t top = 20;  // 0 = all shapes
+  std::vector<std::string> sources;
+  uint64_t skipped_inputs = 0;
+};
+
+// Ranks the digest's shapes (options.rank_by, options.top), converts times to milliseconds and
+// orders findings by severity (highest first), then rule, then title. Secrets never reach the
+// report: sources go through db::redact_url(), samples through db::redact_secrets(), and a
+// sample whose shape sets a password (CREATE/ALTER ROLE ... PASSWORD) is replaced by the
+// normalized text, in which the password is a $n placeholder.
+Report build_report(const stats::Digest& digest, std::vector<Finding> findings,
+                    const ReportOptions& options);
+
+}  // namespace querylens::report

@@ -1,0 +1,69 @@
+// ShapeRegistry — statement text → QueryShape (fingerprint + normalized text), computed once.
+//
+// Classification, in order of cost:
+//   1. exact-text cache: a repeated statement is never lexed or parsed twice;
+//   2. literal-folded cache: the statement's tokens with every literal replaced and IN-lists of
+//      literals squashed (sql/lexer.h). Two texts with the same folded key differ only in
+//      constant values, so libpg_query would give them the same fingerprint: no parse needed;
+//   3. libpg_query (pg_query_fingerprint + pg_query_normalize) on the text; SQLite parameter
+//      markers (?, ?NNN, :name, @name) are rewritten to $n first so SQLite statements parse;
+//   4. statements libpg_query rejects (SQLite-only syntax) get a token-level shape: the folded
+//      text and a 64-bit hash of it, marked parsed = false. Nothing is dropped.
+// Shapes with equal fingerprints are one object: pointer equality is shape equality.
+// Thread-safe; returned pointers live as long as the registry.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "querylens/core/query_event.h"
+
+namespace querylens::sql {
+
+class ShapeRegistry {
+ public:
+  // exact_cache_limit bounds the exact-text cache (a log of unique texts must not grow memory
+  // without bound); the folded and fingerprint maps grow with the number of shapes only.
+  explicit ShapeRegistry(size_t exact_cache_limit = 1 << 16);
+  ShapeRegistry(const ShapeRegistry&) = delete;
+  ShapeRegistry& operator=(const ShapeRegistry&) = delete;
+
+  const QueryShape* classify(std::string_view sql);
+
+  struct Stats {
+    uint64_t lookups = 0;
+    uint64_t exact_hits = 0;
+    uint64_t folded_hits = 0;
+    uint64_t parses = 0;     // calls into libpg_query
+    uint64_t fallbacks = 0;  // statements libpg_query rejected
+    size_t shapes = 0;
+  };
+  Stats stats() const;
+
+ private:
+  const QueryShape* compute(std::string_view sql);
+  const QueryShape* intern(QueryShape&& shape);
+
+  mutable std::mutex mutex_;
+  size_t exact_cache_limit_;
+  // Transparent hashing: lookups by string_view allocate nothing.
+  struct TextHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
+  };
+  using TextMap = std::unordered_map<std::string, const QueryShape*, TextHash, std::equal_to<>>;
+  TextMap exact_;
+  TextMap folded_;
+  std::unordered_map<uint64_t, const QueryShape*> by_fingerprint_;
+  std::deque<QueryShape> shapes_;  // stable addresses
+  Stats stats_;
+};
+
+}  // namespace querylens::sql

@@ -1,0 +1,95 @@
+// Digest — per-shape aggregation of a QueryEvent stream.
+//
+// For each shape: calls, timing (total / mean / min / max and a LatencyHistogram for
+// p50 / p95 / p99), rows, errors, first and last seen, and the slowest statement as a sample.
+// Events without timing (.sql files) count as calls only. Not thread-safe; DigestObserver is
+// the thread-safe wrapper for the instrumented database layer.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "querylens/capture/observer.h"
+#include "querylens/core/query_event.h"
+#include "querylens/stats/histogram.h"
+
+namespace querylens::sql {
+class ShapeRegistry;
+}
+
+namespace querylens::stats {
+
+struct ShapeStats {
+  const QueryShape* shape = nullptr;
+  uint64_t calls = 0;
+  uint64_t timed_calls = 0;
+  int64_t total_ns = 0;
+  LatencyHistogram latency;
+  int64_t rows = 0;  // sum over calls that reported rows
+  uint64_t errors = 0;
+  int64_t first_seen_us = 0;  // 0 = unknown
+  int64_t last_seen_us = 0;
+  std::string sample;  // the slowest statement seen (the first one when untimed)
+  int64_t sample_duration_ns = kUnknown;
+  std::string last_error;
+
+  int64_t mean_ns() const { return timed_calls ? total_ns / static_cast<int64_t>(timed_calls) : 0; }
+};
+
+enum class RankBy { kTotal, kCalls, kMean, kP99 };
+// "total" / "calls" / "mean" / "p99"; false when unknown.
+bool parse_rank_by(std::string_view text, RankBy* out);
+
+class Digest {
+ public:
+  // Events without a shape are classified through `shapes` (which must outlive the digest).
+  explicit Digest(sql::ShapeRegistry& shapes) : shapes_(shapes) {}
+
+  void add(const QueryEvent& event);
+  void merge(const Digest& other);
+
+  // Shapes ordered by `by` (descending), ties broken by fingerprint; limit 0 = all.
+  std::vector<const ShapeStats*> ranked(RankBy by, size_t limit = 0) const;
+  const ShapeStats* find(uint64_t fingerprint) const;
+  size_t shape_count() const { return by_shape_.size(); }
+  uint64_t total_calls() const { return total_calls_; }
+  uint64_t total_errors() const { return total_errors_; }
+  int64_t total_ns() const { return total_ns_; }
+  int64_t first_seen_us() const { return first_seen_us_; }
+  int64_t last_seen_us() const { return last_seen_us_; }
+  sql::ShapeRegistry& shapes() const { return shapes_; }
+
+ private:
+  sql::ShapeRegistry& shapes_;
+  std::unordered_map<const QueryShape*, ShapeStats> by_shape_;
+  uint64_t total_calls_ = 0;
+  uint64_t total_errors_ = 0;
+  int64_t total_ns_ = 0;
+  int64_t first_seen_us_ = 0;
+  int64_t last_seen_us_ = 0;
+};
+
+// Feeds a Digest from an EventHub; thread-safe. Read the digest through with_digest() so no
+// event lands halfway through a read.
+class DigestObserver : public QueryObserver {
+ public:
+  explicit DigestObserver(sql::ShapeRegistry& shapes) : digest_(shapes) {}
+  void on_query(const QueryEvent& event) override;
+
+  template <typename F>
+  auto with_digest(F&& f) const {
+    std::lock_guard lock(mutex_);
+    return f(digest_);
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  Digest digest_;
+};
+
+}  // namespace querylens::stats

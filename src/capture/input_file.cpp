@@ -1,0 +1,118 @@
+#include "querylens/capture/input_file.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fmt/format.h>
+
+#include "querylens/core/error.h"
+
+namespace querylens::capture {
+
+static constexpr size_t kChunk = 1 << 20;
+
+InputFile::InputFile(const std::string& path) : path_(path), name_(path == "-" ? "<stdin>" : path) {
+  int fd = path == "-" ? dup(STDIN_FILENO) : open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw Error(ErrorKind::kInput, fmt::format("cannot open {}: {}", name_, std::strerror(errno)));
+  // gzdopen reads plain files transparently, so one path serves both.
+  gzFile gz = gzdopen(fd, "rb");
+  if (gz == nullptr) {
+    close(fd);
+    throw Error(ErrorKind::kInput, fmt::format("cannot read {}", name_));
+  }
+  gzbuffer(gz, 256 * 1024);
+  gz_ = gz;
+  buffer_.resize(kChunk);
+}
+
+InputFile::~InputFile() {
+  if (gz_) gzclose(static_cast<gzFile>(gz_));
+}
+
+bool InputFile::fill() {
+  if (eof_) return false;
+  if (begin_ > 0) {  // keep the unread tail at the front
+    std::memmove(buffer_.data(), buffer_.data() + begin_, end_ - begin_);
+    end_ -= begin_;
+    begin_ = 0;
+  }
+  if (end_ == buffer_.size()) buffer_.resize(buffer_.size() * 2);
+  int n = gzread(static_cast<gzFile>(gz_), buffer_.data() + end_, static_cast<unsigned>(buffer_.size() - end_));
+  if (n < 0) {
+    int code = 0;
+    const char* message = gzerror(static_cast<gzFile>(gz_), &code);
+    throw Error(ErrorKind::kInput, fmt::format("cannot read {}: {}", name_, code == Z_ERRNO ? std::strerror(errno) : message),
+                SourceLocation{name_, line_number_ + 1, 0});
+  }
+  if (n == 0) {
+    eof_ = true;
+    return false;
+  }
+  end_ += static_cast<size_t>(n);
+  return true;
+}
+
+std::string_view InputFile::peek(size_t n) {
+  while (end_ - begin_ < n && fill()) {
+  }
+  return std::string_view(buffer_.data() + begin_, std::min(n, end_ - begin_));
+}
+
+bool InputFile::next_line(std::string_view* line) {
+  size_t scanned = begin_;
+  while (true) {
+    const void* nl = std::memchr(buffer_.data() + scanned, '\n', end_ - scanned);
+    if (nl != nullptr) {
+      size_t at = static_cast<size_t>(static_cast<const char*>(nl) - buffer_.data());
+      size_t len = at - begin_;
+      if (len > 0 && buffer_[at - 1] == '\r') --len;
+      *line = std::string_view(buffer_.data() + begin_, len);
+      begin_ = at + 1;
+      ++line_number_;
+      return true;
+    }
+    if (end_ - begin_ >= kMaxLine) {
+      // A line too long to hold: deliver its first kMaxLine bytes, skip to its end.
+      ++long_lines_;
+      long_line_.assign(buffer_.data() + begin_, kMaxLine);
+      begin_ = end_;
+      while (fill()) {
+        const void* end_nl = std::memchr(buffer_.data() + begin_, '\n', end_ - begin_);
+        if (end_nl) {
+          begin_ = static_cast<size_t>(static_cast<const char*>(end_nl) - buffer_.data()) + 1;
+          break;
+        }
+        begin_ = end_;
+      }
+      ++line_number_;
+      *line = long_line_;
+      return true;
+    }
+    scanned = end_;
+    size_t offset = scanned - begin_;
+    if (!fill()) {
+      if (end_ == begin_) return false;
+      *line = std::string_view(buffer_.data() + begin_, end_ - begin_);
+      begin_ = end_;
+      ++line_number_;
+      return true;
+    }
+    scanned = begin_ + offset;  // fill() may have moved the data to the front
+  }
+}
+
+std::string InputFile::read_all(size_t limit) {
+  std::string out(buffer_.data() + begin_, end_ - begin_);
+  begin_ = end_ = 0;
+  while (fill()) {
+    out.append(buffer_.data(), end_);
+    end_ = 0;
+    if (out.size() > limit) throw Error(ErrorKind::kInput, fmt::format("{} is larger than {} bytes", name_, limit));
+  }
+  return out;
+}
+
+}  // namespace querylens::capture

@@ -1,0 +1,99 @@
+#include <fmt/format.h>
+
+#include "querylens/capture/input_file.h"
+#include "querylens/capture/source.h"
+#include "querylens/core/error.h"
+#include "querylens/sql/splitter.h"
+
+namespace querylens::capture {
+
+bool parse_source_kind(std::string_view text, SourceKind* out) {
+  if (text == "auto") *out = SourceKind::kAuto;
+  else if (text == "sql") *out = SourceKind::kSql;
+  else if (text == "jsonl" || text == "ndjson") *out = SourceKind::kJsonl;
+  else return false;
+  return true;
+}
+
+std::string_view to_string(SourceKind kind) {
+  switch (kind) {
+    case SourceKind::kAuto: return "auto";
+    case SourceKind::kSql: return "sql";
+    case SourceKind::kJsonl: return "jsonl";
+  }
+  return "auto";
+}
+
+namespace {
+
+bool ends_with(std::string_view s, std::string_view suffix) {
+  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+}
+
+// By name first (foo.sql, foo.jsonl.gz), then by content: a JSON object on the first
+// non-blank line is a capture; text that starts like SQL (a word or a comment) is a script.
+SourceKind detect(const std::string& path, InputFile& input) {
+  std::string_view name = path;
+  if (ends_with(name, ".gz")) name.remove_suffix(3);
+  if (ends_with(name, ".sql")) return SourceKind::kSql;
+  if (ends_with(name, ".jsonl") || ends_with(name, ".ndjson")) return SourceKind::kJsonl;
+  std::string_view head = input.peek(4096);
+  size_t i = 0;
+  while (i < head.size() && std::isspace(static_cast<unsigned char>(head[i]))) ++i;
+  if (i == head.size()) return SourceKind::kSql;  // empty: nothing to misread
+  char c = head[i];
+  if (c == '{') return SourceKind::kJsonl;
+  if (std::isalpha(static_cast<unsigned char>(c)) || c == '(' || c == '-' || c == '/') return SourceKind::kSql;
+  throw Error(ErrorKind::kInput,
+              fmt::format("cannot tell what kind of input {} is; name it with --input-format sql|jsonl", input.name()));
+}
+
+}  // namespace
+
+SourceStats read_sql_script(std::string_view script, const std::string& name, QueryObserver& out,
+                            Diagnostics& diagnostics) {
+  SourceStats stats;
+  stats.bytes = script.size();
+  sql::ScriptSplit split = sql::split_script(script);
+  for (const sql::ScriptStatement& statement : split.statements) {
+    QueryEvent event;
+    event.sql = statement.text;
+    out.on_query(event);
+    ++stats.events;
+  }
+  if (!split.error.empty()) {
+    ++stats.skipped;
+    diagnostics.report(SourceLocation{name, split.error_line, split.error_column},
+                       fmt::format("{}; the rest of the file was not read", split.error));
+  }
+  return stats;
+}
+
+SourceStats read_source(const std::string& path, SourceKind kind, QueryObserver& out, Diagnostics& diagnostics) {
+  InputFile input(path);
+  if (kind == SourceKind::kAuto) kind = detect(path, input);
+  if (kind == SourceKind::kSql) {
+    std::string script = input.read_all();
+    return read_sql_script(script, input.name(), out, diagnostics);
+  }
+  SourceStats stats;
+  JsonlEventParser parser;
+  std::string_view line;
+  std::string error;
+  QueryEvent event;
+  while (input.next_line(&line)) {
+    stats.bytes += line.size() + 1;
+    size_t first = line.find_first_not_of(" \t");
+    if (first == std::string_view::npos) continue;  // blank lines are allowed
+    if (!parser.parse(line, &event, &error)) {
+      ++stats.skipped;
+      diagnostics.report(SourceLocation{input.name(), input.line_number(), 0}, error);
+      continue;
+    }
+    out.on_query(event);
+    ++stats.events;
+  }
+  return stats;
+}
+
+}  // namespace querylens::capture

@@ -1,0 +1,71 @@
+// `querylens analyze` and `querylens digest`: the same pipeline, with and without analyzers.
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <memory>
+
+#include "cli/commands.h"
+#include "cli/report_args.h"
+#include "querylens/analyze/pipeline.h"
+#include "querylens/core/error.h"
+
+namespace querylens::cli {
+namespace {
+
+struct SourceArgs {
+  std::vector<std::string> sources;
+  std::string input_format = "auto";
+  bool strict = false;
+  double slow_ms = 100;
+  ReportArgs report;
+};
+
+void print_diagnostics(const Diagnostics& diagnostics) {
+  for (const Diagnostic& d : diagnostics.kept()) std::fprintf(stderr, "querylens: warning: %s\n", d.to_string().c_str());
+  uint64_t hidden = diagnostics.count() - diagnostics.kept().size();
+  if (hidden > 0) std::fprintf(stderr, "querylens: warning: … and %llu more input problems\n",
+                               static_cast<unsigned long long>(hidden));
+}
+
+Runner setup(CLI::App& sub, bool analyzers) {
+  auto args = std::make_shared<SourceArgs>();
+  sub.add_option("sources", args->sources,
+                 "Inputs: .sql scripts, JSON-lines event captures (docs/events-jsonl.md), '-' for stdin; "
+                 "gzip is read transparently")
+      ->required();
+  sub.add_option("--input-format", args->input_format, "Kind of the inputs (auto: by name, then content)")
+      ->check(CLI::IsMember({"auto", "sql", "jsonl"}))
+      ->capture_default_str();
+  sub.add_flag("--strict", args->strict, "Exit with 3 when any input line could not be read");
+  if (analyzers) {
+    sub.add_option("--slow-ms", args->slow_ms, "slow-query: p95 threshold in milliseconds")
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str();
+  }
+  args->report.add_to(sub, analyzers);
+  return [args, analyzers]() -> int {
+    analyze::PipelineOptions options;
+    options.sources = args->sources;
+    capture::parse_source_kind(args->input_format, &options.kind);
+    options.run_analyzers = analyzers;
+    options.analyze.slow_p95_ns = static_cast<int64_t>(args->slow_ms * 1e6);
+    options.report.rank_by = args->report.parsed_sort();
+    options.report.top = args->report.top;
+    Diagnostics diagnostics;
+    analyze::PipelineResult result = analyze::run_pipeline(options, diagnostics);
+    print_diagnostics(diagnostics);
+    report::TextOptions text;
+    text.width = args->report.output.empty() ? terminal_width(120) : 160;
+    write_output(args->report.output, report::render(result.report, args->report.parsed_format(), text));
+    if (!result.failed_sources.empty()) return kExitInputOrDatabase;
+    if (result.skipped > 0 && (args->strict || result.events == 0)) return kExitInputOrDatabase;
+    return exit_code_for(result.report.findings, args->report.parsed_fail_on());
+  };
+}
+
+}  // namespace
+
+Runner setup_digest(CLI::App& sub) { return setup(sub, false); }
+Runner setup_analyze(CLI::App& sub) { return setup(sub, true); }
+
+}  // namespace querylens::cli

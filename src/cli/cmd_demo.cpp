@@ -1,0 +1,94 @@
+// `querylens demo`: the main job on an embedded SQLite database, with no set-up.
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+
+#include "cli/commands.h"
+#include "cli/report_args.h"
+#include "querylens/analyze/pipeline.h"
+#include "querylens/demo/demo.h"
+#include "querylens/stats/digest.h"
+
+namespace querylens::cli {
+namespace {
+
+struct DemoArgs {
+  demo::DemoOptions demo;
+  std::string report_dir = ".";
+  bool quiet = false;
+  std::string fail_on;
+  std::string sort = "total";
+  size_t top = 15;
+};
+
+// A one-line progress display on a terminal; nothing when stderr is not one.
+demo::Progress progress_printer(bool enabled) {
+  if (!enabled) return {};
+  return [](std::string_view phase, double fraction) {
+    std::fprintf(stderr, "\r\033[K%.*s %3.0f%%", static_cast<int>(phase.size()), phase.data(), fraction * 100);
+    if (fraction >= 1.0) std::fprintf(stderr, "\r\033[K");
+    std::fflush(stderr);
+  };
+}
+
+}  // namespace
+
+Runner setup_demo(CLI::App& sub) {
+  auto args = std::make_shared<DemoArgs>();
+  sub.add_option("--path", args->demo.path, "The demo database file (reused when already built)")->capture_default_str();
+  sub.add_option("--users", args->demo.users, "Users to generate")->check(CLI::Range(10, 10'000'000))->capture_default_str();
+  sub.add_option("--posts", args->demo.posts, "Posts to generate")->check(CLI::Range(10, 100'000'000))->capture_default_str();
+  sub.add_option("--seed", args->demo.seed, "Seed of the generated data")->capture_default_str();
+  sub.add_option("--rounds", args->demo.rounds, "How often the request mix runs")->check(CLI::Range(1, 1000))->capture_default_str();
+  sub.add_option("--report-dir", args->report_dir, "Where report.json and report.md are written")->capture_default_str();
+  sub.add_option("--top", args->top, "How many query shapes to list")->capture_default_str();
+  sub.add_option("--sort", args->sort, "Rank query shapes by")->check(CLI::IsMember({"total", "calls", "mean", "p99"}))
+      ->capture_default_str();
+  sub.add_option("--fail-on", args->fail_on, "Exit with 1 when a finding is at or above this severity")
+      ->check(CLI::IsMember({"low", "medium", "high", "critical"}));
+  sub.add_flag("--quiet,-q", args->quiet, "Print only the report");
+  return [args]() -> int {
+    bool chatty = !args->quiet;
+    auto progress = progress_printer(chatty && stderr_is_terminal());
+    demo::DatasetInfo dataset = demo::ensure_demo_database(args->demo, progress);
+    if (chatty) {
+      std::fprintf(stderr, "querylens demo: %s %s (%lld users, %lld posts)%s\n", dataset.reused ? "reusing" : "built",
+                   args->demo.path.c_str(), static_cast<long long>(dataset.users), static_cast<long long>(dataset.posts),
+                   dataset.reused ? "" : fmt::format(" in {:.1f} s", dataset.build_seconds).c_str());
+    }
+    auto db = db::Database::open("sqlite:" + args->demo.path, db::PoolOptions{.pool_size = 4, .max_overflow = 4});
+    auto digest = std::make_shared<stats::DigestObserver>(db->shapes());
+    db->events().add(digest);
+    demo::WorkloadInfo workload = demo::run_demo_workload(*db, args->demo, progress);
+    if (chatty) {
+      std::fprintf(stderr, "querylens demo: ran %lld requests (%lld statements) in %.1f s, captured by the "
+                   "instrumented pool\n\n", static_cast<long long>(workload.requests),
+                   static_cast<long long>(workload.statements), workload.seconds);
+    }
+    report::ReportOptions options;
+    stats::parse_rank_by(args->sort, &options.rank_by);
+    options.top = args->top;
+    options.sources = {"demo workload on " + args->demo.path};
+    report::Report full = digest->with_digest([&](const stats::Digest& d) {
+      report::ReportOptions all = options;
+      all.top = 0;  // the files hold every shape; the terminal shows the top ones
+      return analyze::analyze_digest(d, true, analyze::AnalyzeOptions{}, all);
+    });
+    report::Report shown = full;
+    if (options.top && shown.queries.size() > options.top) shown.queries.resize(options.top);
+    report::TextOptions text;
+    text.width = terminal_width(120);
+    write_output("", report::render_text(shown, text));
+    std::filesystem::path dir(args->report_dir);
+    write_output((dir / "report.json").string(), report::render_json(full));
+    write_output((dir / "report.md").string(), report::render_markdown(full));
+    if (chatty) std::fprintf(stderr, "\nquerylens demo: wrote %s and %s\n", (dir / "report.json").c_str(), (dir / "report.md").c_str());
+    std::optional<Severity> fail_on;
+    if (!args->fail_on.empty()) fail_on = parse_severity(args->fail_on);
+    return exit_code_for(full.findings, fail_on);
+  };
+}
+
+}  // namespace querylens::cli

@@ -1,0 +1,111 @@
+#include "querylens/core/clock.h"
+
+#include <fmt/format.h>
+#include <time.h>
+
+namespace querylens {
+
+int64_t monotonic_ns() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
+}
+
+int64_t wall_now_us() {
+  timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return int64_t{ts.tv_sec} * 1'000'000 + ts.tv_nsec / 1000;
+}
+
+int64_t wall_us_from_monotonic(int64_t monotonic) {
+  // Taken once: a wall-clock step after start-up shifts timestamps, never durations.
+  static const int64_t offset_us = wall_now_us() - monotonic_ns() / 1000;
+  return offset_us + monotonic / 1000;
+}
+
+std::string format_iso8601_us(int64_t unix_us) {
+  time_t seconds = static_cast<time_t>(unix_us / 1'000'000);
+  int64_t micros = unix_us % 1'000'000;
+  if (micros < 0) {
+    micros += 1'000'000;
+    --seconds;
+  }
+  tm utc;
+  gmtime_r(&seconds, &utc);
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}Z", utc.tm_year + 1900, utc.tm_mon + 1,
+                     utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, micros);
+}
+
+}  // namespace querylens
+
+namespace querylens {
+namespace {
+
+bool digits(std::string_view s, size_t pos, size_t n, int* out) {
+  if (pos + n > s.size()) return false;
+  int v = 0;
+  for (size_t i = pos; i < pos + n; ++i) {
+    if (s[i] < '0' || s[i] > '9') return false;
+    v = v * 10 + (s[i] - '0');
+  }
+  *out = v;
+  return true;
+}
+
+// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const unsigned yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<int64_t>(doe) - 719468;
+}
+
+}  // namespace
+
+bool parse_iso8601_us(std::string_view s, int64_t* unix_us) {
+  int y, mo, d, h, mi, sec;
+  if (!digits(s, 0, 4, &y) || s.size() < 19 || s[4] != '-' || !digits(s, 5, 2, &mo) || s[7] != '-' ||
+      !digits(s, 8, 2, &d) || (s[10] != 'T' && s[10] != ' ') || !digits(s, 11, 2, &h) || s[13] != ':' ||
+      !digits(s, 14, 2, &mi) || s[16] != ':' || !digits(s, 17, 2, &sec)) {
+    return false;
+  }
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60) return false;
+  size_t i = 19;
+  int64_t micros = 0;
+  if (i < s.size() && (s[i] == '.' || s[i] == ',')) {
+    ++i;
+    int64_t scale = 100000;
+    size_t start = i;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
+      if (scale > 0) micros += (s[i] - '0') * scale;
+      scale /= 10;
+      ++i;
+    }
+    if (i == start) return false;
+  }
+  int64_t offset_s = 0;
+  if (i < s.size() && s[i] == ' ') ++i;  // "10:15:02 +0200" and PostgreSQL's "10:15:02.1 UTC"
+  if (i < s.size()) {
+    if (s[i] == 'Z' || s.substr(i) == "UTC" || s.substr(i) == "GMT") {
+      i = s.size();
+    } else if (s[i] == '+' || s[i] == '-') {
+      int oh = 0, om = 0;
+      if (!digits(s, i + 1, 2, &oh)) return false;
+      size_t j = i + 3;
+      if (j < s.size() && s[j] == ':') ++j;
+      if (j < s.size() && !digits(s, j, 2, &om)) return false;
+      if (j < s.size()) j += 2;
+      offset_s = (oh * 3600 + om * 60) * (s[i] == '-' ? -1 : 1);
+      i = j;
+    }
+    if (i != s.size()) return false;
+  }
+  int64_t days = days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));
+  int64_t seconds = days * 86400 + h * 3600 + mi * 60 + sec - offset_s;
+  *unix_us = seconds * 1'000'000 + micros;
+  return true;
+}
+
+}  // namespace querylens

@@ -1,0 +1,81 @@
+// Private to src/db: what both engines share — timing and publishing one QueryEvent per
+// execution, classifying statements, and the statement cache's map type.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "querylens/capture/observer.h"
+#include "querylens/core/clock.h"
+#include "querylens/core/query_event.h"
+#include "querylens/db/connection.h"
+
+namespace querylens::db {
+
+// Times one execution at a time and publishes its event. When nobody listens, start() costs a
+// null check and one atomic load and finish() a compare: the SQLite hot path stays raw speed.
+class ExecutionProbe {
+ public:
+  ExecutionProbe(EventHub* events, const Connection& connection)
+      : events_(events), connection_(connection) {}
+
+  void start() {
+    if (events_ == nullptr || events_->empty()) return;
+    start_ns_ = monotonic_ns();
+    // COMMIT / ROLLBACK end the transaction they belong to: remember it from before they ran.
+    transaction_at_start_ = connection_.transaction_id();
+  }
+  bool started() const { return start_ns_ >= 0; }
+
+  // Publishes the event of the execution start() began; nothing when it did not start timing.
+  void finish(std::string_view sql, const QueryShape* shape, int64_t rows,
+              std::string_view error) noexcept {
+    if (start_ns_ < 0) return;
+    int64_t end_ns = monotonic_ns();
+    QueryEvent event;
+    event.sql = sql;
+    event.start_us = wall_us_from_monotonic(start_ns_);
+    event.duration_ns = end_ns - start_ns_;
+    event.rows = rows;
+    event.error = error;
+    event.session = connection_.session_id();
+    event.transaction_id = connection_.transaction_id();
+    if (event.transaction_id == kUnknown) event.transaction_id = transaction_at_start_;
+    event.tags = connection_.tags().empty() ? nullptr : &connection_.tags();
+    event.shape = shape;
+    start_ns_ = -1;
+    events_->publish(event);
+  }
+
+ private:
+  EventHub* events_;
+  const Connection& connection_;
+  int64_t start_ns_ = -1;
+  int64_t transaction_at_start_ = kUnknown;
+};
+
+// The statement's shape, classified once when it is prepared on an instrumented connection.
+// Classification trouble never fails the application's statement: the event just has no shape.
+const QueryShape* classify_statement(const ConnectOptions& options, std::string_view sql) noexcept;
+
+// "SELECT … FROM t WHERE …" cut to a readable length for error messages.
+std::string excerpt(std::string_view sql);
+// Collapses runs of whitespace (libpq's multi-line messages) into single spaces and trims.
+std::string one_line(std::string_view text);
+
+struct StringHash {
+  using is_transparent = void;  // find(string_view) without building a std::string
+  size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+};
+template <class S>
+using StatementMap = std::unordered_map<std::string, std::unique_ptr<S>, StringHash, std::equal_to<>>;
+
+// Engine factories behind connect().
+std::unique_ptr<Connection> connect_sqlite(const DatabaseUrl& url, const ConnectOptions& options);
+std::unique_ptr<Connection> connect_postgres(const DatabaseUrl& url, const ConnectOptions& options);
+
+}  // namespace querylens::db

@@ -1,0 +1,232 @@
+#include "db/sqlite_connection.h"
+
+#include <fmt/format.h>
+
+#include <climits>
+
+#include "querylens/core/error.h"
+
+namespace querylens::db {
+namespace {
+
+[[noreturn]] void throw_sqlite(std::string_view message, std::string_view sql) {
+  throw Error(ErrorKind::kDatabase, fmt::format("SQLite: {} (in: {})", message, excerpt(sql)));
+}
+
+// True when what follows the first statement is only whitespace, semicolons or comments.
+bool nothing_but_comments(sqlite3* db, std::string_view rest) {
+  if (rest.find_first_not_of(" \t\r\n;") == std::string_view::npos) return true;
+  sqlite3_stmt* stmt = nullptr;
+  int rc = sqlite3_prepare_v3(db, rest.data(), static_cast<int>(rest.size()), 0, &stmt, nullptr);
+  bool empty = rc == SQLITE_OK && stmt == nullptr;
+  sqlite3_finalize(stmt);
+  return empty;
+}
+
+}  // namespace
+
+SqliteStatement::SqliteStatement(SqliteConnection& connection, sqlite3_stmt* stmt,
+                                 std::string sql, const QueryShape* shape)
+    : db_(connection.handle()),
+      stmt_(stmt),
+      sql_(std::move(sql)),
+      shape_(shape),
+      probe_(connection.events(), connection),
+      returns_rows_(sqlite3_column_count(stmt) > 0),
+      writes_(sqlite3_stmt_readonly(stmt) == 0) {}
+
+SqliteStatement::~SqliteStatement() {
+  if (running_) end_execution();
+  sqlite3_finalize(stmt_);
+}
+
+void SqliteStatement::bind(int index, const Value& value) {
+  if (stepped_) {  // SQLite binds only between executions: finish the previous one first
+    if (running_) end_execution();
+    sqlite3_reset(stmt_);
+    stepped_ = false;
+  }
+  int rc;
+  if (const auto* i = std::get_if<int64_t>(&value)) {
+    rc = sqlite3_bind_int64(stmt_, index, *i);
+  } else if (const auto* d = std::get_if<double>(&value)) {
+    rc = sqlite3_bind_double(stmt_, index, *d);
+  } else if (const auto* s = std::get_if<std::string>(&value)) {
+    // TRANSIENT: SQLite copies, so a temporary Value may die before step().
+    rc = sqlite3_bind_text64(stmt_, index, s->data(), s->size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+  } else {
+    rc = sqlite3_bind_null(stmt_, index);
+  }
+  if (rc == SQLITE_OK) return;
+  if (rc == SQLITE_RANGE) {
+    throw Error(ErrorKind::kUsage,
+                fmt::format("parameter {} out of range: the statement has {} (in: {})", index,
+                            sqlite3_bind_parameter_count(stmt_), excerpt(sql_)));
+  }
+  throw_sqlite(fmt::format("cannot bind parameter {}: {}", index, sqlite3_errstr(rc)), sql_);
+}
+
+void SqliteStatement::begin_execution() {
+  running_ = true;
+  stepped_ = true;
+  rows_ = 0;
+  if (writes_) total_changes_before_ = sqlite3_total_changes64(db_);
+  probe_.start();
+}
+
+void SqliteStatement::end_execution() {
+  running_ = false;
+  // sqlite3_changes64 keeps the last DML's count through DDL; the total tells whether this
+  // statement changed anything at all.
+  if (writes_) {
+    rows_affected_ =
+        sqlite3_total_changes64(db_) != total_changes_before_ ? sqlite3_changes64(db_) : 0;
+  }
+  probe_.finish(sql_, shape_, returns_rows_ ? rows_ : rows_affected_, {});
+}
+
+bool SqliteStatement::step() {
+  if (!running_) begin_execution();  // after SQLITE_DONE, sqlite3_step restarts by itself
+  int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) {
+    ++rows_;
+    return true;
+  }
+  if (rc == SQLITE_DONE) {
+    end_execution();
+    return false;
+  }
+  fail();
+}
+
+void SqliteStatement::fail() {
+  std::string message = sqlite3_errmsg(db_);
+  running_ = false;
+  sqlite3_reset(stmt_);  // keeps the bindings: the caller may retry (SQLITE_BUSY)
+  stepped_ = false;
+  probe_.finish(sql_, shape_, kUnknown, message);
+  throw_sqlite(message, sql_);
+}
+
+void SqliteStatement::reset() {
+  if (running_) end_execution();
+  if (stepped_) {
+    sqlite3_reset(stmt_);
+    stepped_ = false;
+  }
+  sqlite3_clear_bindings(stmt_);
+}
+
+std::string SqliteStatement::column_name(int column) const {
+  const char* name = sqlite3_column_name(stmt_, column);
+  return name ? name : "";
+}
+
+bool SqliteStatement::is_null(int column) const {
+  return sqlite3_column_type(stmt_, column) == SQLITE_NULL;
+}
+
+std::string_view SqliteStatement::get_text(int column) const {
+  const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, column));
+  if (text == nullptr) return {};
+  return {text, static_cast<size_t>(sqlite3_column_bytes(stmt_, column))};
+}
+
+Value SqliteStatement::get(int column) const {
+  switch (sqlite3_column_type(stmt_, column)) {
+    case SQLITE_INTEGER:
+      return sqlite3_column_int64(stmt_, column);
+    case SQLITE_FLOAT:
+      return sqlite3_column_double(stmt_, column);
+    case SQLITE_NULL:
+      return std::monostate{};
+    case SQLITE_BLOB: {
+      const auto* bytes = static_cast<const char*>(sqlite3_column_blob(stmt_, column));
+      return std::string(bytes ? bytes : "", sqlite3_column_bytes(stmt_, column));
+    }
+    default:
+      return std::string(get_text(column));
+  }
+}
+
+SqliteConnection::SqliteConnection(sqlite3* db, const ConnectOptions& options)
+    : db_(db),
+      options_(options),
+      session_(options.session_prefix.empty() ? "sqlite" : options.session_prefix) {}
+
+SqliteConnection::~SqliteConnection() {
+  statements_.clear();  // finalize (and publish abandoned executions) while *this is whole
+  sqlite3_close_v2(db_);
+}
+
+Statement& SqliteConnection::prepare(std::string_view sql) {
+  if (auto it = statements_.find(sql); it != statements_.end()) {
+    it->second->reset();
+    return *it->second;
+  }
+  if (sql.size() > INT_MAX) throw Error(ErrorKind::kUsage, "statement longer than 2 GiB");
+  const QueryShape* shape = classify_statement(options_, sql);
+  ExecutionProbe probe(options_.events, *this);  // a statement SQLite rejects is an event too
+  probe.start();
+  sqlite3_stmt* stmt = nullptr;
+  const char* tail = nullptr;
+  int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
+                              SQLITE_PREPARE_PERSISTENT, &stmt, &tail);
+  if (rc != SQLITE_OK) {
+    std::string message = sqlite3_errmsg(db_);
+    sqlite3_finalize(stmt);
+    probe.finish(sql, shape, kUnknown, message);
+    throw_sqlite(message, sql);
+  }
+  if (stmt == nullptr) throw Error(ErrorKind::kUsage, "empty SQL statement");
+  if (!nothing_but_comments(db_, sql.substr(tail - sql.data()))) {
+    sqlite3_finalize(stmt);
+    throw Error(ErrorKind::kUsage,
+                fmt::format("prepare() takes one statement; use execute_script() for several "
+                            "(in: {})",
+                            excerpt(sql)));
+  }
+  auto owned = std::make_unique<SqliteStatement>(*this, stmt, std::string(sql), shape);
+  Statement& statement = *owned;
+  statements_.emplace(std::string(sql), std::move(owned));
+  return statement;
+}
+
+void SqliteConnection::execute_script(std::string_view sql) {
+  std::string text(sql);  // sqlite3_exec wants a NUL-terminated string
+  ExecutionProbe probe(options_.events, *this);
+  int64_t before = sqlite3_total_changes64(db_);
+  probe.start();
+  char* raw_error = nullptr;
+  int rc = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &raw_error);
+  std::string message;
+  if (rc != SQLITE_OK) message = raw_error ? raw_error : sqlite3_errmsg(db_);
+  sqlite3_free(raw_error);
+  if (probe.started()) {
+    int64_t rows = rc == SQLITE_OK ? sqlite3_total_changes64(db_) - before : kUnknown;
+    probe.finish(text, classify_statement(options_, text), rows, message);
+  }
+  if (rc != SQLITE_OK) throw_sqlite(message, text);
+}
+
+bool SqliteConnection::ping() {
+  return sqlite3_exec(db_, "SELECT 1", nullptr, nullptr, nullptr) == SQLITE_OK;
+}
+
+std::unique_ptr<Connection> connect_sqlite(const DatabaseUrl& url, const ConnectOptions& options) {
+  sqlite3* db = nullptr;
+  // NOMUTEX: a pool hands a connection to one thread at a time, so SQLite's own per-call
+  // mutex is pure overhead on the hot path.
+  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+  int rc = sqlite3_open_v2(url.target.c_str(), &db, flags, nullptr);
+  if (rc != SQLITE_OK) {
+    std::string message = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+    sqlite3_close_v2(db);
+    throw Error(ErrorKind::kDatabase, fmt::format("cannot open SQLite database {}: {}",
+                                                  redact_url(url.original), message));
+  }
+  sqlite3_busy_timeout(db, options.sqlite_busy_timeout_ms);
+  return std::make_unique<SqliteConnection>(db, options);
+}
+
+}  // namespace querylens::db

@@ -1,0 +1,175 @@
+#include "querylens/sql/fold.h"
+
+#include <cctype>
+#include <map>
+#include <vector>
+
+namespace querylens::sql {
+namespace {
+
+bool is_value(const Token& t) { return t.is_literal() || t.kind == TokenKind::kParam; }
+
+// If tokens[i] is `IN` followed by `( value , value … )`, returns the index of the `)`.
+// Returns 0 otherwise.
+size_t in_list_end(const std::vector<Token>& tokens, size_t i, size_t* values) {
+  if (!tokens[i].is_word("in") || i + 2 >= tokens.size() || !tokens[i + 1].is("(")) return 0;
+  size_t j = i + 2;
+  size_t n = 0;
+  while (j < tokens.size()) {
+    // A value may carry a sign or a cast: -5, 'x'::text.
+    if (tokens[j].is("-") || tokens[j].is("+")) ++j;
+    if (j >= tokens.size() || !is_value(tokens[j])) return 0;
+    ++j;
+    ++n;
+    if (j + 1 < tokens.size() && tokens[j].is("::") && tokens[j + 1].kind == TokenKind::kWord) j += 2;
+    if (j >= tokens.size()) return 0;
+    if (tokens[j].is(")")) {
+      *values = n;
+      return j;
+    }
+    if (!tokens[j].is(",")) return 0;
+    ++j;
+  }
+  return 0;
+}
+
+void append_lower(std::string& out, std::string_view word) {
+  for (char c : word) out.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+}
+
+}  // namespace
+
+std::string fold_key(const LexResult& lexed) {
+  const auto& tokens = lexed.tokens;
+  std::string key;
+  key.reserve(tokens.size() * 4);
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    const Token& t = tokens[i];
+    if (!key.empty()) key.push_back(' ');
+    size_t values = 0;
+    if (size_t end = in_list_end(tokens, i, &values)) {
+      key += "in (?)";
+      i = end;
+    } else if (is_value(t)) {
+      key.push_back('?');
+    } else if (t.kind == TokenKind::kWord) {
+      append_lower(key, t.text);
+    } else {
+      key += t.text;
+    }
+  }
+  return key;
+}
+
+bool has_sqlite_only_params(const LexResult& lexed) {
+  for (const Token& t : lexed.tokens) {
+    if (t.kind != TokenKind::kParam) continue;
+    ParamStyle style = param_style(t);
+    if (style == ParamStyle::kQuestionNumber || (style == ParamStyle::kNamed && t.text[0] != '@')) return true;
+  }
+  return false;
+}
+
+bool has_any_sqlite_params(const LexResult& lexed) {
+  for (const Token& t : lexed.tokens) {
+    if (t.kind == TokenKind::kParam && param_style(t) != ParamStyle::kDollarNumber) return true;
+  }
+  return false;
+}
+
+std::optional<std::string> rewrite_sqlite_params(std::string_view sql, const LexResult& lexed) {
+  if (!has_any_sqlite_params(lexed)) return std::nullopt;
+  std::string out;
+  out.reserve(sql.size() + 16);
+  std::map<std::string_view, int> named;
+  int next = 1;
+  size_t copied = 0;
+  for (const Token& t : lexed.tokens) {
+    if (t.kind != TokenKind::kParam) continue;
+    int number = 0;
+    switch (param_style(t)) {
+      case ParamStyle::kDollarNumber: continue;
+      case ParamStyle::kQuestion: number = next++; break;
+      case ParamStyle::kQuestionNumber: {
+        number = std::atoi(std::string(t.text.substr(1)).c_str());
+        if (number >= next) next = number + 1;
+        break;
+      }
+      case ParamStyle::kNamed: {
+        auto [it, inserted] = named.emplace(t.text, next);
+        if (inserted) ++next;
+        number = it->second;
+        break;
+      }
+    }
+    out.append(sql.substr(copied, t.offset - copied));
+    out += '$';
+    out += std::to_string(number);
+    copied = t.offset + t.text.size();
+  }
+  out.append(sql.substr(copied));
+  return out;
+}
+
+std::string squash_in_lists(std::string_view normalized) {
+  LexResult lexed = lex(normalized);
+  if (!lexed.ok) return std::string(normalized);
+  const auto& tokens = lexed.tokens;
+  std::string out;
+  size_t copied = 0;
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    size_t values = 0;
+    size_t end = in_list_end(tokens, i, &values);
+    if (end == 0) continue;
+    if (values >= 2) {
+      // Keep `IN (` and the first value, replace the rest of the list.
+      size_t first_value = i + 2;
+      if (tokens[first_value].is("-") || tokens[first_value].is("+")) ++first_value;
+      size_t keep_until = tokens[first_value].offset + tokens[first_value].text.size();
+      out.append(normalized.substr(copied, keep_until - copied));
+      out += " /*, ... */";
+      copied = tokens[end].offset;
+    }
+    i = end;
+  }
+  out.append(normalized.substr(copied));
+  return out;
+}
+
+std::string fallback_normalize(std::string_view sql, const LexResult& lexed) {
+  (void)sql;
+  const auto& tokens = lexed.tokens;
+  std::string out;
+  out.reserve(tokens.size() * 5);
+  auto glue_left = [](const Token& t) { return t.is(",") || t.is(")") || t.is(".") || t.is(";") || t.is("]"); };
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    const Token& t = tokens[i];
+    bool after_open = i > 0 && (tokens[i - 1].is("(") || tokens[i - 1].is(".") || tokens[i - 1].is("["));
+    if (!out.empty() && !glue_left(t) && !after_open && !(t.is("(") && tokens[i - 1].kind == TokenKind::kWord &&
+                                                          !tokens[i - 1].is_word("in"))) {
+      out.push_back(' ');
+    }
+    size_t values = 0;
+    if (size_t end = in_list_end(tokens, i, &values)) {
+      out += t.text;
+      out += values >= 2 ? " (? /*, ... */)" : " (?)";
+      i = end;
+    } else if (is_value(t)) {
+      out.push_back('?');
+    } else {
+      out += t.text;
+    }
+  }
+  return out;
+}
+
+uint64_t hash64(std::string_view text) {
+  uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : text) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+
+}  // namespace querylens::sql

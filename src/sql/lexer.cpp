@@ -1,0 +1,255 @@
+#include "querylens/sql/lexer.h"
+
+#include <cctype>
+
+namespace querylens::sql {
+namespace {
+
+bool is_ident_start(unsigned char c) { return std::isalpha(c) || c == '_' || c >= 0x80; }
+bool is_ident_char(unsigned char c) { return std::isalnum(c) || c == '_' || c == '$' || c >= 0x80; }
+bool is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
+bool is_op_char(char c) {
+  switch (c) {
+    case '+': case '-': case '*': case '/': case '<': case '>': case '=': case '~':
+    case '!': case '@': case '#': case '%': case '^': case '&': case '|':
+      return true;
+    default:
+      return false;
+  }
+}
+
+class Lexer {
+ public:
+  explicit Lexer(std::string_view s) : s_(s) {}
+
+  LexResult run() {
+    LexResult out;
+    out.tokens.reserve(s_.size() / 4 + 4);
+    while (true) {
+      skip_space_and_comments(out);
+      if (!out.ok || i_ >= s_.size()) break;
+      size_t start = i_;
+      TokenKind kind = next(out);
+      if (!out.ok) break;
+      out.tokens.push_back(Token{kind, s_.substr(start, i_ - start), start});
+    }
+    return out;
+  }
+
+ private:
+  char at(size_t k) const { return k < s_.size() ? s_[k] : '\0'; }
+
+  void fail(LexResult& out, size_t where) {
+    out.ok = false;
+    out.error_offset = where;
+    i_ = s_.size();
+  }
+
+  void skip_space_and_comments(LexResult& out) {
+    while (i_ < s_.size()) {
+      char c = s_[i_];
+      if (std::isspace(static_cast<unsigned char>(c))) {
+        ++i_;
+      } else if (c == '-' && at(i_ + 1) == '-') {
+        while (i_ < s_.size() && s_[i_] != '\n') ++i_;
+      } else if (c == '/' && at(i_ + 1) == '*') {
+        size_t start = i_;
+        int depth = 0;  // PostgreSQL nests block comments
+        while (i_ < s_.size()) {
+          if (s_[i_] == '/' && at(i_ + 1) == '*') {
+            ++depth;
+            i_ += 2;
+          } else if (s_[i_] == '*' && at(i_ + 1) == '/') {
+            i_ += 2;
+            if (--depth == 0) break;
+          } else {
+            ++i_;
+          }
+        }
+        if (depth != 0) return fail(out, start);
+      } else {
+        return;
+      }
+    }
+  }
+
+  // A quoted run closed by `quote`, where a doubled quote is an escaped one. `backslash`
+  // enables E'…' escapes.
+  void quoted(LexResult& out, size_t start, char quote, bool backslash) {
+    ++i_;  // opening quote
+    while (i_ < s_.size()) {
+      char c = s_[i_];
+      if (backslash && c == '\\') {
+        i_ += 2;
+      } else if (c == quote) {
+        if (at(i_ + 1) == quote) {
+          i_ += 2;
+        } else {
+          ++i_;
+          return;
+        }
+      } else {
+        ++i_;
+      }
+    }
+    fail(out, start);
+  }
+
+  // $tag$…$tag$ when s_[i_] == '$' starts one; returns false when it is not a dollar quote.
+  bool dollar_quote(LexResult& out) {
+    size_t j = i_ + 1;
+    while (j < s_.size() && s_[j] != '$') {
+      unsigned char c = static_cast<unsigned char>(s_[j]);
+      if (!(j == i_ + 1 ? is_ident_start(c) : is_ident_char(c)) || c == '$') return false;
+      ++j;
+    }
+    if (j >= s_.size()) return false;
+    std::string_view tag = s_.substr(i_, j - i_ + 1);
+    size_t close = s_.find(tag, j + 1);
+    if (close == std::string_view::npos) {
+      fail(out, i_);
+      return true;
+    }
+    i_ = close + tag.size();
+    return true;
+  }
+
+  void number() {
+    if (s_[i_] == '0' && (at(i_ + 1) == 'x' || at(i_ + 1) == 'X') &&
+        std::isxdigit(static_cast<unsigned char>(at(i_ + 2)))) {
+      i_ += 2;
+      while (std::isxdigit(static_cast<unsigned char>(at(i_)))) ++i_;
+      return;
+    }
+    while (is_digit(at(i_)) || at(i_) == '_') ++i_;
+    if (at(i_) == '.' && at(i_ + 1) != '.') {
+      ++i_;
+      while (is_digit(at(i_))) ++i_;
+    }
+    if ((at(i_) == 'e' || at(i_) == 'E') &&
+        (is_digit(at(i_ + 1)) || ((at(i_ + 1) == '+' || at(i_ + 1) == '-') && is_digit(at(i_ + 2))))) {
+      i_ += 2;
+      while (is_digit(at(i_))) ++i_;
+    }
+  }
+
+  TokenKind next(LexResult& out) {
+    size_t start = i_;
+    char c = s_[i_];
+    unsigned char uc = static_cast<unsigned char>(c);
+    char n1 = at(i_ + 1);
+    if (c == '\'') {
+      quoted(out, start, '\'', false);
+      return TokenKind::kString;
+    }
+    if ((c == 'E' || c == 'e') && n1 == '\'') {
+      ++i_;
+      quoted(out, start, '\'', true);
+      return TokenKind::kString;
+    }
+    if ((c == 'N' || c == 'n') && n1 == '\'') {
+      ++i_;
+      quoted(out, start, '\'', false);
+      return TokenKind::kString;
+    }
+    if ((c == 'U' || c == 'u') && n1 == '&' && at(i_ + 2) == '\'') {
+      i_ += 2;
+      quoted(out, start, '\'', false);
+      return TokenKind::kString;
+    }
+    if ((c == 'X' || c == 'x' || c == 'B' || c == 'b') && n1 == '\'') {
+      ++i_;
+      quoted(out, start, '\'', false);
+      return TokenKind::kBlob;
+    }
+    if (c == '"' || c == '`') {
+      quoted(out, start, c, false);
+      return TokenKind::kQuotedIdent;
+    }
+    if (is_digit(uc) || (c == '.' && is_digit(static_cast<unsigned char>(n1)))) {
+      number();
+      return TokenKind::kNumber;
+    }
+    if (is_ident_start(uc)) {
+      while (i_ < s_.size() && is_ident_char(static_cast<unsigned char>(s_[i_]))) ++i_;
+      return TokenKind::kWord;
+    }
+    if (c == '$') {
+      if (is_digit(static_cast<unsigned char>(n1))) {
+        ++i_;
+        while (is_digit(at(i_))) ++i_;
+        return TokenKind::kParam;
+      }
+      if (dollar_quote(out)) return TokenKind::kString;
+      if (is_ident_start(static_cast<unsigned char>(n1))) {  // SQLite $name
+        ++i_;
+        while (i_ < s_.size() && is_ident_char(static_cast<unsigned char>(s_[i_])) && s_[i_] != '$') ++i_;
+        return TokenKind::kParam;
+      }
+      ++i_;
+      return TokenKind::kOperator;
+    }
+    if (c == '?') {
+      if (n1 == '|' || n1 == '&') {  // jsonb ?| and ?& operators
+        i_ += 2;
+        return TokenKind::kOperator;
+      }
+      ++i_;
+      while (is_digit(at(i_))) ++i_;
+      return TokenKind::kParam;
+    }
+    if (c == ':') {
+      if (n1 == ':') {
+        i_ += 2;
+        return TokenKind::kOperator;
+      }
+      if (is_ident_start(static_cast<unsigned char>(n1))) {
+        ++i_;
+        while (i_ < s_.size() && is_ident_char(static_cast<unsigned char>(s_[i_]))) ++i_;
+        return TokenKind::kParam;
+      }
+      ++i_;
+      return TokenKind::kPunct;
+    }
+    if (c == '@' && is_ident_start(static_cast<unsigned char>(n1))) {
+      ++i_;
+      while (i_ < s_.size() && is_ident_char(static_cast<unsigned char>(s_[i_]))) ++i_;
+      return TokenKind::kParam;
+    }
+    if (is_op_char(c)) {
+      // A run of operator characters, stopping where a comment starts.
+      while (i_ < s_.size() && is_op_char(s_[i_])) {
+        if (i_ > start && ((s_[i_] == '-' && at(i_ + 1) == '-') || (s_[i_] == '/' && at(i_ + 1) == '*'))) break;
+        ++i_;
+      }
+      return TokenKind::kOperator;
+    }
+    ++i_;  // ( ) [ ] , ; . and anything else, one character
+    return TokenKind::kPunct;
+  }
+
+  std::string_view s_;
+  size_t i_ = 0;
+};
+
+}  // namespace
+
+bool Token::is_word(std::string_view lower_keyword) const {
+  if (kind != TokenKind::kWord || text.size() != lower_keyword.size()) return false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(text[i])) != lower_keyword[i]) return false;
+  }
+  return true;
+}
+
+LexResult lex(std::string_view sql) { return Lexer(sql).run(); }
+
+ParamStyle param_style(const Token& param) {
+  std::string_view t = param.text;
+  if (t[0] == '$' && t.size() > 1 && is_digit(static_cast<unsigned char>(t[1]))) return ParamStyle::kDollarNumber;
+  if (t == "?") return ParamStyle::kQuestion;
+  if (t[0] == '?') return ParamStyle::kQuestionNumber;
+  return ParamStyle::kNamed;
+}
+
+}  // namespace querylens::sql

@@ -1,0 +1,138 @@
+#include "querylens/sql/shape_registry.h"
+
+#include "querylens/sql/fold.h"
+#include "querylens/sql/lexer.h"
+#include "sql/pg_query_api.h"
+
+namespace querylens::sql {
+namespace {
+
+// libpg_query's answer for one text: fingerprint and normalized form, or the error.
+struct PgShape {
+  bool ok = false;
+  uint64_t fingerprint = 0;
+  std::string normalized;
+  std::string error;
+};
+
+PgShape pg_shape(const std::string& text) {
+  PgShape out;
+  pgq::Fingerprint fp = pgq::fingerprint(text);
+  if (fp.error.failed()) {
+    out.error = fp.error.message;
+    return out;
+  }
+  pgq::Normalized normalized = pgq::normalize(text);
+  if (normalized.error.failed()) {
+    out.error = normalized.error.message;
+    return out;
+  }
+  out.ok = true;
+  out.fingerprint = fp.value;
+  out.normalized = squash_in_lists(normalized.text);
+  return out;
+}
+
+// Trims surrounding whitespace and one trailing ';' so "SELECT 1;" and "SELECT 1" read alike.
+std::string_view trim_statement(std::string_view sql) {
+  size_t b = 0, e = sql.size();
+  while (b < e && std::isspace(static_cast<unsigned char>(sql[b]))) ++b;
+  while (e > b && (std::isspace(static_cast<unsigned char>(sql[e - 1])) || sql[e - 1] == ';')) --e;
+  return sql.substr(b, e - b);
+}
+
+}  // namespace
+
+ShapeRegistry::ShapeRegistry(size_t exact_cache_limit) : exact_cache_limit_(exact_cache_limit) {}
+
+const QueryShape* ShapeRegistry::classify(std::string_view sql) {
+  std::unique_lock lock(mutex_);
+  ++stats_.lookups;
+  if (auto it = exact_.find(sql); it != exact_.end()) {
+    ++stats_.exact_hits;
+    return it->second;
+  }
+  lock.unlock();
+  // Lexing and parsing run without the lock: they are the expensive part and touch no state.
+  LexResult lexed = lex(sql);
+  std::string key = fold_key(lexed);
+  lock.lock();
+  const QueryShape* shape = nullptr;
+  if (auto it = folded_.find(key); it != folded_.end()) {
+    ++stats_.folded_hits;
+    shape = it->second;
+  } else {
+    lock.unlock();
+    shape = compute(sql);
+    lock.lock();
+    folded_.emplace(std::move(key), shape);
+  }
+  if (exact_.size() >= exact_cache_limit_) exact_.clear();  // bounded memory; the folded map still hits
+  exact_.emplace(std::string(sql), shape);
+  return shape;
+}
+
+const QueryShape* ShapeRegistry::compute(std::string_view sql) {
+  std::string_view trimmed = trim_statement(sql);
+  std::string text(trimmed);
+  QueryShape shape;
+  uint64_t parses = 0;
+  bool fallback = false;
+  if (text.find('\0') != std::string::npos) {
+    shape.parse_error = "statement contains a NUL byte";
+    fallback = true;
+  } else {
+    LexResult lexed = lex(text);
+    // SQLite-only markers (?3, :name, $name) would be misread by the PostgreSQL grammar:
+    // rewrite them first. Bare ? and @name are valid PostgreSQL operators: try as-is first.
+    std::optional<std::string> rewritten = rewrite_sqlite_params(text, lexed);
+    PgShape pg;
+    if (rewritten && has_sqlite_only_params(lexed)) {
+      ++parses;
+      pg = pg_shape(*rewritten);
+    } else {
+      ++parses;
+      pg = pg_shape(text);
+      if (!pg.ok && rewritten) {
+        ++parses;
+        PgShape retry = pg_shape(*rewritten);
+        if (retry.ok) pg = std::move(retry);
+      }
+    }
+    if (pg.ok) {
+      shape.fingerprint = pg.fingerprint;
+      shape.normalized = std::move(pg.normalized);
+      shape.parsed = true;
+    } else {
+      shape.parse_error = pg.error;
+      fallback = true;
+    }
+  }
+  if (fallback) {
+    LexResult lexed = lex(trimmed);
+    shape.normalized = fallback_normalize(trimmed, lexed);
+    shape.fingerprint = hash64(shape.normalized);
+    shape.parsed = false;
+  }
+  std::lock_guard lock(mutex_);
+  stats_.parses += parses;
+  if (fallback) ++stats_.fallbacks;
+  return intern(std::move(shape));
+}
+
+const QueryShape* ShapeRegistry::intern(QueryShape&& shape) {
+  // REQUIRES: mutex_ held.
+  if (auto it = by_fingerprint_.find(shape.fingerprint); it != by_fingerprint_.end()) return it->second;
+  shapes_.push_back(std::move(shape));
+  const QueryShape* interned = &shapes_.back();
+  by_fingerprint_.emplace(interned->fingerprint, interned);
+  stats_.shapes = shapes_.size();
+  return interned;
+}
+
+ShapeRegistry::Stats ShapeRegistry::stats() const {
+  std::lock_guard lock(mutex_);
+  return stats_;
+}
+
+}  // namespace querylens::sql

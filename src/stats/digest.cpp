@@ -1,0 +1,114 @@
+#include "querylens/stats/digest.h"
+
+#include <algorithm>
+
+#include "querylens/sql/shape_registry.h"
+
+namespace querylens::stats {
+
+bool parse_rank_by(std::string_view text, RankBy* out) {
+  if (text == "total") *out = RankBy::kTotal;
+  else if (text == "calls") *out = RankBy::kCalls;
+  else if (text == "mean") *out = RankBy::kMean;
+  else if (text == "p99") *out = RankBy::kP99;
+  else return false;
+  return true;
+}
+
+void Digest::add(const QueryEvent& event) {
+  const QueryShape* shape = event.shape ? event.shape : shapes_.classify(event.sql);
+  auto [it, inserted] = by_shape_.try_emplace(shape);
+  ShapeStats& s = it->second;
+  if (inserted) s.shape = shape;
+  ++s.calls;
+  ++total_calls_;
+  if (event.timed()) {
+    ++s.timed_calls;
+    s.total_ns += event.duration_ns;
+    total_ns_ += event.duration_ns;
+    s.latency.record(event.duration_ns);
+    if (event.duration_ns > s.sample_duration_ns) {
+      s.sample.assign(event.sql);
+      s.sample_duration_ns = event.duration_ns;
+    }
+  } else if (s.sample.empty()) {
+    s.sample.assign(event.sql);
+  }
+  if (event.rows > 0) s.rows += event.rows;
+  if (event.failed()) {
+    ++s.errors;
+    ++total_errors_;
+    s.last_error.assign(event.error);
+  }
+  if (event.start_us > 0) {
+    if (s.first_seen_us == 0 || event.start_us < s.first_seen_us) s.first_seen_us = event.start_us;
+    if (event.start_us > s.last_seen_us) s.last_seen_us = event.start_us;
+    if (first_seen_us_ == 0 || event.start_us < first_seen_us_) first_seen_us_ = event.start_us;
+    if (event.start_us > last_seen_us_) last_seen_us_ = event.start_us;
+  }
+}
+
+void Digest::merge(const Digest& other) {
+  for (const auto& [shape, o] : other.by_shape_) {
+    auto [it, inserted] = by_shape_.try_emplace(shape);
+    ShapeStats& s = it->second;
+    if (inserted) s.shape = shape;
+    s.calls += o.calls;
+    s.timed_calls += o.timed_calls;
+    s.total_ns += o.total_ns;
+    s.latency.merge(o.latency);
+    s.rows += o.rows;
+    s.errors += o.errors;
+    if (!o.last_error.empty()) s.last_error = o.last_error;
+    if (o.first_seen_us && (s.first_seen_us == 0 || o.first_seen_us < s.first_seen_us)) s.first_seen_us = o.first_seen_us;
+    s.last_seen_us = std::max(s.last_seen_us, o.last_seen_us);
+    if (o.sample_duration_ns > s.sample_duration_ns || s.sample.empty()) {
+      s.sample = o.sample;
+      s.sample_duration_ns = o.sample_duration_ns;
+    }
+  }
+  total_calls_ += other.total_calls_;
+  total_errors_ += other.total_errors_;
+  total_ns_ += other.total_ns_;
+  if (other.first_seen_us_ && (first_seen_us_ == 0 || other.first_seen_us_ < first_seen_us_)) first_seen_us_ = other.first_seen_us_;
+  last_seen_us_ = std::max(last_seen_us_, other.last_seen_us_);
+}
+
+std::vector<const ShapeStats*> Digest::ranked(RankBy by, size_t limit) const {
+  std::vector<std::pair<int64_t, const ShapeStats*>> keyed;
+  keyed.reserve(by_shape_.size());
+  for (const auto& [shape, s] : by_shape_) {
+    int64_t key = 0;
+    switch (by) {
+      case RankBy::kTotal: key = s.timed_calls ? s.total_ns : -1; break;
+      case RankBy::kCalls: key = static_cast<int64_t>(s.calls); break;
+      case RankBy::kMean: key = s.timed_calls ? s.mean_ns() : -1; break;
+      case RankBy::kP99: key = s.timed_calls ? s.latency.quantile(0.99) : -1; break;
+    }
+    keyed.emplace_back(key, &s);
+  }
+  std::sort(keyed.begin(), keyed.end(), [](const auto& a, const auto& b) {
+    if (a.first != b.first) return a.first > b.first;
+    if (a.second->calls != b.second->calls) return a.second->calls > b.second->calls;
+    return a.second->shape->fingerprint < b.second->shape->fingerprint;
+  });
+  if (limit != 0 && keyed.size() > limit) keyed.resize(limit);
+  std::vector<const ShapeStats*> out;
+  out.reserve(keyed.size());
+  for (const auto& k : keyed) out.push_back(k.second);
+  return out;
+}
+
+const ShapeStats* Digest::find(uint64_t fingerprint) const {
+  for (const auto& [shape, s] : by_shape_) {
+    if (shape->fingerprint == fingerprint) return &s;
+  }
+  return nullptr;
+}
+
+void DigestObserver::on_query(const QueryEvent& event) {
+  std::lock_guard lock(mutex_);
+  digest_.add(event);
+}
+
+}  // namespace querylens::stats

@@ -1,0 +1,118 @@
+#include "querylens/sql/shape_registry.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace querylens::sql {
+namespace {
+
+struct SameShapeCase {
+  std::vector<std::string> statements;  // all one shape
+};
+
+TEST(ShapeRegistryTest, ConstantsAndInListsOfAnyLengthAreOneShape) {
+  std::vector<SameShapeCase> cases = {
+      {{"SELECT * FROM users WHERE id IN (1, 2, 3)", "select * from users where id in (4)",
+        "SELECT * FROM users WHERE id IN ($1, $2)", "SELECT * FROM users\n  WHERE id IN (7,8,9,10,11,12) -- c"}},
+      {{"SELECT name FROM users WHERE email = 'a@b.c'", "SELECT name FROM users WHERE email = 'x'",
+        "SELECT name FROM users WHERE email = $1"}},
+      {{"SELECT * FROM t WHERE d = DATE '2020-01-01'", "SELECT * FROM t WHERE d = '2021-02-02'::date"}},
+      // SQLite parameter markers are read as PostgreSQL parameters.
+      {{"SELECT id, title FROM posts WHERE user_id = ? AND is_published = ?",
+        "SELECT id, title FROM posts WHERE user_id = 5 AND is_published = 1",
+        "SELECT id, title FROM posts WHERE user_id = ?1 AND is_published = ?2",
+        "SELECT id, title FROM posts WHERE user_id = :uid AND is_published = :p"}},
+  };
+  ShapeRegistry registry;
+  std::vector<const QueryShape*> group_shapes;
+  for (const auto& c : cases) {
+    const QueryShape* first = registry.classify(c.statements[0]);
+    ASSERT_NE(first, nullptr);
+    EXPECT_TRUE(first->parsed) << c.statements[0] << ": " << first->parse_error;
+    for (const auto& s : c.statements) {
+      EXPECT_EQ(registry.classify(s), first) << s << " vs " << c.statements[0];
+    }
+    for (const QueryShape* other : group_shapes) EXPECT_NE(other, first);
+    group_shapes.push_back(first);
+  }
+}
+
+TEST(ShapeRegistryTest, NormalizedTextSquashesInLists) {
+  ShapeRegistry registry;
+  const QueryShape* shape = registry.classify("SELECT * FROM users WHERE id IN (1, 2, 3) AND age > 30");
+  EXPECT_EQ(shape->normalized, "SELECT * FROM users WHERE id IN ($1 /*, ... */) AND age > $4");
+  EXPECT_EQ(shape->fingerprint_hex().size(), 16u);
+}
+
+TEST(ShapeRegistryTest, DifferentStructureIsADifferentShape) {
+  ShapeRegistry registry;
+  EXPECT_NE(registry.classify("SELECT a FROM t WHERE b = 1"), registry.classify("SELECT a FROM t WHERE c = 1"));
+  EXPECT_NE(registry.classify("SELECT a FROM t"), registry.classify("SELECT a FROM u"));
+  EXPECT_NE(registry.classify("SELECT a FROM t WHERE b = 1"), registry.classify("SELECT a FROM t WHERE b > 1"));
+}
+
+TEST(ShapeRegistryTest, StatementsLibpgQueryRejectsFallBackToTokens) {
+  ShapeRegistry registry;
+  const QueryShape* a = registry.classify("INSERT OR REPLACE INTO kv (k, v) VALUES ('a', 1)");
+  const QueryShape* b = registry.classify("insert or replace into kv (k, v) values ('bb', 22)");
+  ASSERT_NE(a, nullptr);
+  EXPECT_FALSE(a->parsed);
+  EXPECT_FALSE(a->parse_error.empty());
+  EXPECT_EQ(a, b);
+  EXPECT_EQ(a->normalized, "INSERT OR REPLACE INTO kv(k, v) VALUES(?, ?)");
+  const QueryShape* c = registry.classify("SELECT `name` FROM t WHERE id IN (1, 2)");
+  EXPECT_FALSE(c->parsed);
+  EXPECT_EQ(c->normalized, "SELECT `name` FROM t WHERE id IN (? /*, ... */)");
+  EXPECT_EQ(registry.classify("SELECT `name` FROM t WHERE id IN (5)"), c);
+  EXPECT_EQ(registry.stats().fallbacks, 2u);
+}
+
+TEST(ShapeRegistryTest, GarbageAndEmptyInputDoNotCrash) {
+  ShapeRegistry registry;
+  for (std::string s : std::vector<std::string>{"", ";", "'unterminated", "/* open comment", "$$ never closed", "SELECT (((", "\x01\x02\xff",
+                        std::string("SELECT 1\0 2", 10)}) {
+    const QueryShape* shape = registry.classify(s);
+    ASSERT_NE(shape, nullptr) << s;
+  }
+  std::string longest = "SELECT 1";
+  for (int i = 0; i < 20000; ++i) longest += " + 1";
+  EXPECT_TRUE(registry.classify(longest)->parsed);
+}
+
+TEST(ShapeRegistryTest, RepeatedTextIsNotParsedTwice) {
+  ShapeRegistry registry;
+  for (int i = 0; i < 100; ++i) registry.classify("SELECT * FROM users WHERE id = 42");
+  for (int i = 0; i < 100; ++i) registry.classify("SELECT * FROM users WHERE id = " + std::to_string(i));
+  auto stats = registry.stats();
+  EXPECT_EQ(stats.lookups, 200u);
+  EXPECT_EQ(stats.parses, 1u);  // the literal-folded key serves every other constant
+  EXPECT_EQ(stats.exact_hits, 99u + 1u);
+  EXPECT_EQ(stats.shapes, 1u);
+}
+
+TEST(ShapeRegistryTest, ExactCacheIsBounded) {
+  ShapeRegistry registry(/*exact_cache_limit=*/8);
+  for (int i = 0; i < 100; ++i) registry.classify("SELECT " + std::to_string(i));
+  EXPECT_EQ(registry.stats().shapes, 1u);
+  EXPECT_EQ(registry.stats().parses, 1u);
+}
+
+TEST(ShapeRegistryTest, ThreadSafe) {
+  ShapeRegistry registry;
+  std::vector<std::thread> threads;
+  std::vector<const QueryShape*> seen(4);
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 200; ++i) seen[t] = registry.classify("SELECT a FROM t WHERE b = " + std::to_string(i * t));
+    });
+  }
+  for (auto& th : threads) th.join();
+  for (int t = 1; t < 4; ++t) EXPECT_EQ(seen[t], seen[0]);
+  EXPECT_EQ(registry.stats().shapes, 1u);
+}
+
+}  // namespace
+}  // namespace querylens::sql
