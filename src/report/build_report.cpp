@@ -14,10 +14,14 @@ double ns_to_ms(int64_t ns) { return static_cast<double>(ns) / 1e6; }
 
 std::string_view rank_by_name(stats::RankBy by) {
   switch (by) {
-    case stats::RankBy::kTotal: return "total";
-    case stats::RankBy::kCalls: return "calls";
-    case stats::RankBy::kMean: return "mean";
-    case stats::RankBy::kP99: return "p99";
+    case stats::RankBy::kTotal:
+      return "total";
+    case stats::RankBy::kCalls:
+      return "calls";
+    case stats::RankBy::kMean:
+      return "mean";
+    case stats::RankBy::kP99:
+      return "p99";
   }
   return "total";
 }

@@ -31,7 +31,8 @@ namespace {
 std::string compact(double value, const char* unit) {
   if (value >= 99.95) return fmt::format("{:.0f} {}", value, unit);
   std::string digits = fmt::format("{:.1f}", value);
-  if (digits.size() > 2 && digits.compare(digits.size() - 2, 2, ".0") == 0) digits.resize(digits.size() - 2);
+  if (digits.size() > 2 && digits.compare(digits.size() - 2, 2, ".0") == 0)
+    digits.resize(digits.size() - 2);
   return digits + " " + unit;
 }
 
@@ -40,6 +41,7 @@ std::string compact(double value, const char* unit) {
 std::string format_duration_ms(double ms) {
   if (!std::isfinite(ms)) return "?";
   if (ms < 0) return "-" + format_duration_ms(-ms);
+  if (ms == 0) return "0 ms";
   // Thresholds sit just below the next unit so a rounded "1000 ms" becomes "1 s".
   const double ns = ms * 1e6;
   if (ns < 999.5) return fmt::format("{:.0f} ns", ns);

@@ -12,7 +12,7 @@ std::string format_count(int64_t n);
 std::string format_count(uint64_t n);
 // A duration in milliseconds, compact, in the largest unit that keeps it ≥ 1: one decimal
 // below 100, none from 100 on, no trailing ".0":
-// "850 ns", "45 µs", "1.2 ms", "12.3 ms", "123 ms", "1.5 s", "12.3 min", "2.5 h".
+// "0 ms", "850 ns", "45 µs", "1.2 ms", "12.3 ms", "123 ms", "1.5 s", "12.3 min", "2.5 h".
 std::string format_duration_ms(double ms);
 // A 0..1 fraction as a percentage: "45.2%", "100%", "<0.1%" (tiny but not zero), "0%".
 std::string format_share(double share);

@@ -17,9 +17,12 @@ std::optional<Format> parse_format(std::string_view text) {
 
 std::string render(const Report& report, Format format, const TextOptions& text) {
   switch (format) {
-    case Format::kText: return render_text(report, text);
-    case Format::kJson: return render_json(report);
-    case Format::kMarkdown: return render_markdown(report);
+    case Format::kText:
+      return render_text(report, text);
+    case Format::kJson:
+      return render_json(report);
+    case Format::kMarkdown:
+      return render_markdown(report);
   }
   return render_text(report, text);
 }

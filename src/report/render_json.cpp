@@ -1,7 +1,6 @@
 // The JSON form: the public, versioned schema documented in docs/report-json.md.
-#include <nlohmann/json.hpp>
-
 #include <cmath>
+#include <nlohmann/json.hpp>
 
 #include "querylens/report/render.h"
 #include "report/format_numbers.h"

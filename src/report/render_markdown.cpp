@@ -22,15 +22,29 @@ std::string escape_prose(std::string_view text) {
   out.reserve(text.size());
   for (char c : text) {
     switch (c) {
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '&': out += "&amp;"; break;
-      case '\\': case '`': case '*': case '_': case '[': case ']': case '|': case '#':
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '\\':
+      case '`':
+      case '*':
+      case '_':
+      case '[':
+      case ']':
+      case '|':
+      case '#':
       case '~':
         out += '\\';
         out += c;
         break;
-      default: out += c;
+      default:
+        out += c;
     }
   }
   return out;
@@ -93,12 +107,11 @@ void render_queries(const Report& report, std::string* out) {
   *out += "|--:|--:|--:|--:|--:|--:|--:|--:|--:|:--|\n";
   for (const QueryRow& row : report.queries) {
     const std::string sql = truncate_to_width(one_line(row.query), kMaxSqlInTable);
-    *out += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", row.rank,
-                        format_count(row.calls), time_cell(row, row.total_ms),
-                        time_cell(row, row.mean_ms), time_cell(row, row.p95_ms),
-                        time_cell(row, row.p99_ms),
-                        row.timed_calls > 0 ? format_share(row.share) : "-",
-                        format_count(row.rows), format_count(row.errors), code_span(sql, true));
+    *out += fmt::format(
+        "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n", row.rank, format_count(row.calls),
+        time_cell(row, row.total_ms), time_cell(row, row.mean_ms), time_cell(row, row.p95_ms),
+        time_cell(row, row.p99_ms), row.timed_calls > 0 ? format_share(row.share) : "-",
+        format_count(row.rows), format_count(row.errors), code_span(sql, true));
   }
 }
 

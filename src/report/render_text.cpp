@@ -24,10 +24,14 @@ struct Style {
 
 std::string_view severity_sgr(Severity s) {
   switch (s) {
-    case Severity::kCritical: return "1;31";
-    case Severity::kHigh: return "31";
-    case Severity::kMedium: return "33";
-    case Severity::kLow: return "36";
+    case Severity::kCritical:
+      return "1;31";
+    case Severity::kHigh:
+      return "31";
+    case Severity::kMedium:
+      return "33";
+    case Severity::kLow:
+      return "36";
   }
   return "0";
 }
@@ -65,7 +69,8 @@ void render_summary(const Report& report, const Style& style, std::string* out) 
   *out += line + "\n";
   if (!s.sources.empty()) {
     std::string sources;
-    for (const std::string& src : s.sources) sources += (sources.empty() ? "" : ", ") + one_line(src);
+    for (const std::string& src : s.sources)
+      sources += (sources.empty() ? "" : ", ") + one_line(src);
     *out += "sources: " + sources + "\n";
   }
 }
@@ -90,8 +95,8 @@ Cells row_cells(const QueryRow& row) {
 
 void render_table(const Report& report, const TextOptions& options, const Style& style,
                   std::string* out) {
-  const Cells header = {"rank", "calls", "total", "mean", "p95", "p99",
-                        "share", "rows", "err", "query"};
+  const Cells header = {"rank", "calls", "total", "mean", "p95",
+                        "p99",  "share", "rows",  "err",  "query"};
   std::vector<Cells> rows;
   for (const QueryRow& row : report.queries) rows.push_back(row_cells(row));
 
@@ -121,15 +126,20 @@ void render_table(const Report& report, const TextOptions& options, const Style&
   }
 
   const Summary& s = report.summary;
-  *out += fmt::format("\nTop {} of {} by {}\n", plural(report.queries.size(), "query shape"),
-                      format_count(s.shapes), ranked_by_label(s.ranked_by));
+  const std::string_view by = ranked_by_label(s.ranked_by);
+  if (report.queries.size() < s.shapes) {
+    *out += fmt::format("\nTop {} of {} query shapes by {}\n", format_count(report.queries.size()),
+                        format_count(s.shapes), by);
+  } else {
+    *out += fmt::format("\n{} by {}\n", plural(report.queries.size(), "query shape"), by);
+  }
   *out += style.wrap(line(header), "1") + "\n";
   *out += line(rule) + "\n";
   for (const Cells& cells : rows) *out += line(cells) + "\n";
 }
 
-void render_finding(const Finding& f, const std::map<std::string, int>& rank_of,
-                    const Style& style, std::string* out) {
+void render_finding(const Finding& f, const std::map<std::string, int>& rank_of, const Style& style,
+                    std::string* out) {
   const std::string tag = "[" + upper(to_string(f.severity)) + "]";
   *out += fmt::format("\n{} {}  {}\n", style.wrap(tag, severity_sgr(f.severity)), one_line(f.rule),
                       one_line(f.title));
@@ -141,7 +151,8 @@ void render_finding(const Finding& f, const std::map<std::string, int>& rank_of,
     for (const std::string& fp : f.fingerprints) {
       if (!list.empty()) list += ", ";
       list += one_line(fp);
-      if (auto it = rank_of.find(fp); it != rank_of.end()) list += fmt::format(" (#{})", it->second);
+      if (auto it = rank_of.find(fp); it != rank_of.end())
+        list += fmt::format(" (#{})", it->second);
     }
     evidence.push_back("queries: " + list);
   }
@@ -177,7 +188,8 @@ std::string render_text(const Report& report, const TextOptions& options) {
   if (!report.findings.empty()) {
     std::map<std::string, int> rank_of;
     for (const QueryRow& row : report.queries) rank_of.emplace(row.fingerprint, row.rank);
-    out += fmt::format("\n{}\n", style.wrap(fmt::format("Findings ({})", report.findings.size()), "1"));
+    out += fmt::format("\n{}\n",
+                       style.wrap(fmt::format("Findings ({})", report.findings.size()), "1"));
     for (const Finding& f : report.findings) render_finding(f, rank_of, style, &out);
   } else if (report.summary.events > 0) {
     out += "\nNo findings.\n";

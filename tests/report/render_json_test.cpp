@@ -89,9 +89,8 @@ TEST(RenderJsonTest, SchemaAndValues) {
   ASSERT_EQ(q.size(), 3u);
   EXPECT_EQ(keys(q[0]), (std::vector<std::string>{
                             "rank", "fingerprint", "query", "parsed", "calls", "timed_calls",
-                            "total_ms", "mean_ms", "min_ms", "max_ms", "p50_ms", "p95_ms",
-                            "p99_ms", "share", "rows", "errors", "sample", "first_seen",
-                            "last_seen"}));
+                            "total_ms", "mean_ms", "min_ms", "max_ms", "p50_ms", "p95_ms", "p99_ms",
+                            "share", "rows", "errors", "sample", "first_seen", "last_seen"}));
   for (size_t i = 0; i < q.size(); ++i) EXPECT_EQ(q[i]["rank"], i + 1);
   EXPECT_EQ(q[0]["calls"], 100);
   EXPECT_EQ(q[0]["parsed"], true);
@@ -115,7 +114,8 @@ TEST(RenderJsonTest, SchemaAndValues) {
   const json& untimed = q[2];
   EXPECT_EQ(untimed["calls"], 1);
   EXPECT_EQ(untimed["timed_calls"], 0);
-  for (const char* key : {"total_ms", "mean_ms", "min_ms", "max_ms", "p50_ms", "p95_ms", "p99_ms"}) {
+  for (const char* key :
+       {"total_ms", "mean_ms", "min_ms", "max_ms", "p50_ms", "p95_ms", "p99_ms"}) {
     EXPECT_TRUE(untimed[key].is_null()) << key;
   }
   EXPECT_EQ(untimed["share"], 0);
@@ -125,9 +125,9 @@ TEST(RenderJsonTest, SchemaAndValues) {
 
   const json& f = j["findings"];
   ASSERT_EQ(f.size(), 2u);
-  EXPECT_EQ(keys(f[0]), (std::vector<std::string>{"rule", "severity", "title", "detail",
-                                                  "fingerprints", "tables", "plan_nodes",
-                                                  "recommendation", "fix_sql"}));
+  EXPECT_EQ(keys(f[0]),
+            (std::vector<std::string>{"rule", "severity", "title", "detail", "fingerprints",
+                                      "tables", "plan_nodes", "recommendation", "fix_sql"}));
   EXPECT_EQ(f[0]["rule"], "n-plus-one");  // high before low
   EXPECT_EQ(f[0]["severity"], "high");
   EXPECT_EQ(f[0]["fingerprints"], json::array({"0123456789abcdef"}));

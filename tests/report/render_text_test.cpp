@@ -40,7 +40,11 @@ size_t width(const std::string& s) {
 bool valid_utf8(const std::string& s) {
   for (size_t i = 0; i < s.size();) {
     const auto c = static_cast<unsigned char>(s[i]);
-    const size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+    const size_t len = c < 0x80         ? 1
+                       : (c >> 5) == 6  ? 2
+                       : (c >> 4) == 14 ? 3
+                       : (c >> 3) == 30 ? 4
+                                        : 0;
     if (len == 0 || i + len > s.size()) return false;
     for (size_t k = 1; k < len; ++k) {
       if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
@@ -61,7 +65,8 @@ std::vector<std::string> lines_of(const std::string& text) {
 std::vector<std::string> table_lines(const std::string& text) {
   std::vector<std::string> table;
   for (const std::string& line : lines_of(text)) {
-    if (table.empty() && line.find("rank") != 0 && line.find(" rank") == std::string::npos) continue;
+    if (table.empty() && line.find("rank") != 0 && line.find(" rank") == std::string::npos)
+      continue;
     if (!table.empty() && line.empty()) break;
     table.push_back(line);
   }
@@ -73,11 +78,13 @@ const std::string kLongQuery =
     "p.published_at FROM users u JOIN posts p ON p.author_id = u.id WHERE u.id = 1";
 
 Capture& sample(Capture& c) {
-  for (int i = 1; i <= 1234; ++i) c.add("SELECT * FROM users WHERE id = " + std::to_string(i), kMs / 10, kT0 + i);
+  for (int i = 1; i <= 1234; ++i)
+    c.add("SELECT * FROM users WHERE id = " + std::to_string(i), kMs / 10, kT0 + i);
   c.add(kLongQuery, 1500 * kMs, kT0 + 300'000'000);
-  c.add("SELECT\n  \"имя\",\t\"фамилия\", \"отчество\", \"дата_рождения\", \"город\", \"улица\", "
-        "\"дом\", \"квартира\"\nFROM \"пользователи\"",
-        45'000, kT0 + 5);
+  c.add(
+      "SELECT\n  \"имя\",\t\"фамилия\", \"отчество\", \"дата_рождения\", \"город\", \"улица\", "
+      "\"дом\", \"квартира\"\nFROM \"пользователи\"",
+      45'000, kT0 + 5);
   c.add("DELETE FROM sessions", kUnknown);
   return c;
 }
@@ -106,7 +113,8 @@ TEST(RenderTextTest, TableLinesAreAlignedAndFitTheWidth) {
     for (size_t i = 2; i < table.size(); ++i) {
       const std::string& line = table[i];
       size_t byte = 0;
-      for (size_t cps = 0; cps < query_col; ++byte) cps += (static_cast<unsigned char>(line[byte]) & 0xC0) != 0x80;
+      for (size_t cps = 0; cps < query_col; ++byte)
+        cps += (static_cast<unsigned char>(line[byte]) & 0xC0) != 0x80;
       EXPECT_NE(line[byte], ' ') << line;
       EXPECT_EQ(line[byte - 1], ' ') << line;
     }
@@ -179,13 +187,15 @@ TEST(RenderTextTest, FindingsSection) {
   f.fix_sql = "SELECT * FROM users\nWHERE id = ANY($1);";
   const std::string out = render_text(build_report(c.digest, {f}, {}));
   EXPECT_NE(out.find("Findings (1)"), std::string::npos) << out;
-  EXPECT_NE(out.find("\n[HIGH] n-plus-one  users looked up one id at a time\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("\n[HIGH] n-plus-one  users looked up one id at a time\n"), std::string::npos)
+      << out;
   EXPECT_NE(out.find("\n  100 calls in one request\n  from GET /feed\n"), std::string::npos) << out;
   EXPECT_NE(out.find("queries: " + f.fingerprints[0] + " (#1)"), std::string::npos) << out;
   EXPECT_NE(out.find("tables: users"), std::string::npos) << out;
   EXPECT_NE(out.find("plan: Index Scan using users_pkey on users"), std::string::npos) << out;
   EXPECT_NE(out.find("Fetch all ids with one query"), std::string::npos) << out;
-  EXPECT_NE(out.find("\n    SELECT * FROM users\n    WHERE id = ANY($1);\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("\n    SELECT * FROM users\n    WHERE id = ANY($1);\n"), std::string::npos)
+      << out;
   EXPECT_EQ(out.find('\x1b'), std::string::npos);  // no colour unless asked
 
   TextOptions color;

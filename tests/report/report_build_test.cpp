@@ -11,7 +11,7 @@
 namespace querylens::report {
 namespace {
 
-constexpr int64_t kMs = 1'000'000;  // ns
+constexpr int64_t kMs = 1'000'000;              // ns
 constexpr int64_t kT0 = 1'700'000'000'000'000;  // 2023-11-14T22:13:20Z, µs
 
 struct Capture {
@@ -127,9 +127,12 @@ TEST(ReportBuildTest, RankByAndTopAreHonoured) {
 TEST(ReportBuildTest, FindingsOrderedBySeverityThenRuleThenTitle) {
   Capture c;
   std::vector<Finding> findings = {
-      finding("seq-scan", Severity::kMedium, "b"),  finding("n-plus-one", Severity::kHigh, "z"),
-      finding("seq-scan", Severity::kMedium, "a"),  finding("select-star", Severity::kLow, "x"),
-      finding("missing-index", Severity::kCritical, "y"), finding("index-unused", Severity::kMedium, "q"),
+      finding("seq-scan", Severity::kMedium, "b"),
+      finding("n-plus-one", Severity::kHigh, "z"),
+      finding("seq-scan", Severity::kMedium, "a"),
+      finding("select-star", Severity::kLow, "x"),
+      finding("missing-index", Severity::kCritical, "y"),
+      finding("index-unused", Severity::kMedium, "q"),
   };
   const Report r = build_report(c.digest, std::move(findings), {});
   std::vector<std::string> order;

@@ -17,7 +17,8 @@ TEST(ReportFormatTest, Counts) {
 }
 
 TEST(ReportFormatTest, Durations) {
-  EXPECT_EQ(format_duration_ms(0), "0 ns");
+  EXPECT_EQ(format_duration_ms(0), "0 ms");
+  EXPECT_EQ(format_duration_ms(0.0000004), "0 ns");
   EXPECT_EQ(format_duration_ms(0.00085), "850 ns");
   EXPECT_EQ(format_duration_ms(0.045), "45 µs");
   EXPECT_EQ(format_duration_ms(0.0123), "12.3 µs");
@@ -52,7 +53,7 @@ TEST(ReportFormatTest, Timestamps) {
 TEST(ReportFormatTest, OneLineCollapsesWhitespaceAndNeutralisesControls) {
   EXPECT_EQ(one_line("  SELECT\n\t a,\r\n  b  FROM t \n"), "SELECT a, b FROM t");
   EXPECT_EQ(one_line("a\x1b[2Jb"), "a\xEF\xBF\xBD[2Jb");
-  EXPECT_EQ(one_line("x\xC2\x9By"), "x\xEF\xBF\xBDy");        // C1 CSI
+  EXPECT_EQ(one_line("x\xC2\x9By"), "x\xEF\xBF\xBDy");  // C1 CSI
   EXPECT_EQ(one_line("bad \xff\xc3 end"), "bad \xEF\xBF\xBD\xEF\xBF\xBD end");
   EXPECT_EQ(one_line("\xC0\xAF"), "\xEF\xBF\xBD\xEF\xBF\xBD");  // overlong '/'
   EXPECT_EQ(one_line("ünïcødé"), "ünïcødé");

@@ -1,0 +1,82 @@
+// What instrumentation costs: a prepared point lookup on an in-memory SQLite table of 100k
+// rows, through the plain sqlite3 API and through querylens with one observer feeding a
+// digest. Target: Instrumented ≤ 1.05 × Raw (docs/PERFORMANCE.md).
+#include <benchmark/benchmark.h>
+#include <sqlite3.h>
+
+#include <memory>
+#include <stdexcept>
+#include <string>
+
+#include "querylens/db/database.h"
+#include "querylens/stats/digest.h"
+
+namespace {
+
+constexpr int kRows = 100'000;
+constexpr const char* kLookup = "SELECT id, username, email FROM users WHERE id = ?";
+
+std::string schema_and_rows() {
+  return "CREATE TABLE users (id INTEGER PRIMARY KEY, username TEXT NOT NULL, email TEXT NOT NULL);"
+         "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < " +
+         std::to_string(kRows) +
+         ") INSERT INTO users SELECT i, 'user' || i, 'user' || i || '@example.com' FROM n;";
+}
+
+// A cheap deterministic walk over the ids so lookups are not all cache-identical.
+inline int64_t next_id(uint64_t& state) {
+  state = state * 6364136223846793005ull + 1442695040888963407ull;
+  return static_cast<int64_t>((state >> 33) % kRows) + 1;
+}
+
+void BM_SqlitePointLookup_Raw(benchmark::State& state) {
+  sqlite3* db = nullptr;
+  sqlite3_open(":memory:", &db);
+  if (sqlite3_exec(db, schema_and_rows().c_str(), nullptr, nullptr, nullptr) != SQLITE_OK) {
+    throw std::runtime_error(sqlite3_errmsg(db));
+  }
+  sqlite3_stmt* stmt = nullptr;
+  sqlite3_prepare_v3(db, kLookup, -1, SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+  uint64_t rng = 1;
+  int64_t checksum = 0;
+  for (auto _ : state) {
+    sqlite3_bind_int64(stmt, 1, next_id(rng));
+    while (sqlite3_step(stmt) == SQLITE_ROW) {
+      checksum += sqlite3_column_int64(stmt, 0);
+      checksum += sqlite3_column_bytes(stmt, 1);
+      checksum += sqlite3_column_bytes(stmt, 2);
+    }
+    sqlite3_reset(stmt);
+  }
+  benchmark::DoNotOptimize(checksum);
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+}
+BENCHMARK(BM_SqlitePointLookup_Raw);
+
+void BM_SqlitePointLookup_Instrumented(benchmark::State& state) {
+  auto db = querylens::db::Database::open("sqlite::memory:");
+  auto digest = std::make_shared<querylens::stats::DigestObserver>(db->shapes());
+  auto conn = db->connect();
+  conn->execute_script(schema_and_rows());
+  db->events().add(digest);  // after the set-up, so only the lookups are captured
+  querylens::db::Statement& stmt = conn->prepare(kLookup);
+  uint64_t rng = 1;
+  int64_t checksum = 0;
+  for (auto _ : state) {
+    stmt.bind(1, next_id(rng));
+    while (stmt.step()) {
+      checksum += stmt.get_int(0);
+      checksum += static_cast<int64_t>(stmt.get_text(1).size());
+      checksum += static_cast<int64_t>(stmt.get_text(2).size());
+    }
+    stmt.reset();
+  }
+  benchmark::DoNotOptimize(checksum);
+  uint64_t calls = digest->with_digest([](const querylens::stats::Digest& d) { return d.total_calls(); });
+  if (calls < static_cast<uint64_t>(state.iterations())) state.SkipWithError("events were not captured");
+  state.counters["captured"] = static_cast<double>(calls);
+}
+BENCHMARK(BM_SqlitePointLookup_Instrumented);
+
+}  // namespace
