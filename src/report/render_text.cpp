@@ -2,7 +2,10 @@
 #include <fmt/format.h>
 
 #include <array>
+#include <cctype>
 #include <map>
+#include <string>
+#include <vector>
 
 #include "querylens/report/render.h"
 #include "report/format_numbers.h"
