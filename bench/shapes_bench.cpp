@@ -20,7 +20,8 @@ BENCHMARK(BM_Classify_ExactHit);
 
 // New constants every time (a log with literals): lexed and folded, no parse.
 void BM_Classify_FoldedHit(benchmark::State& state) {
-  querylens::sql::ShapeRegistry registry;
+  // An exact-text cache of one entry: every lookup misses it and is answered by the folded key.
+  querylens::sql::ShapeRegistry registry(/*exact_cache_limit=*/1);
   std::vector<std::string> texts;
   for (int i = 0; i < 4096; ++i) {
     texts.push_back("SELECT id, title FROM posts WHERE user_id = " + std::to_string(i * 7919) +
@@ -29,7 +30,6 @@ void BM_Classify_FoldedHit(benchmark::State& state) {
   registry.classify(texts[0]);
   size_t i = 0;
   for (auto _ : state) {
-    // A fresh registry view of a new text each time: clear the exact cache by size limit.
     benchmark::DoNotOptimize(registry.classify(texts[i++ & 4095]));
   }
 }
@@ -60,5 +60,36 @@ void BM_HistogramRecord(benchmark::State& state) {
   benchmark::DoNotOptimize(h.count());
 }
 BENCHMARK(BM_HistogramRecord);
+
+}  // namespace
+
+#include <memory>
+
+#include "querylens/core/clock.h"
+#include "querylens/stats/digest.h"
+
+namespace {
+
+// The instrumented path's fixed costs, one at a time.
+void BM_MonotonicClock(benchmark::State& state) {
+  for (auto _ : state) benchmark::DoNotOptimize(querylens::monotonic_ns());
+}
+BENCHMARK(BM_MonotonicClock);
+
+void BM_DigestObserver_OnQuery(benchmark::State& state) {
+  querylens::sql::ShapeRegistry registry;
+  querylens::stats::DigestObserver observer(registry);
+  querylens::QueryEvent event;
+  event.sql = "SELECT id, username, email FROM users WHERE id = ?";
+  event.shape = registry.classify(event.sql);
+  event.rows = 1;
+  event.start_us = 1;
+  int64_t d = 1000;
+  for (auto _ : state) {
+    event.duration_ns = (d = d * 1103515245 % 1'000'003 + 500);
+    observer.on_query(event);
+  }
+}
+BENCHMARK(BM_DigestObserver_OnQuery);
 
 }  // namespace

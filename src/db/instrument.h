@@ -18,9 +18,12 @@ namespace querylens::db {
 
 // Times one execution at a time and publishes its event. When nobody listens, start() costs a
 // null check and one atomic load and finish() a compare: the SQLite hot path stays raw speed.
+// Templated on the (final) connection class so that session_id() and in_transaction() are
+// direct, inlinable calls rather than virtual ones.
+template <class C>
 class ExecutionProbe {
  public:
-  ExecutionProbe(EventHub* events, const Connection& connection)
+  ExecutionProbe(EventHub* events, const C& connection)
       : events_(events), connection_(connection) {}
 
   void start() {
@@ -53,7 +56,7 @@ class ExecutionProbe {
 
  private:
   EventHub* events_;
-  const Connection& connection_;
+  const C& connection_;
   int64_t start_ns_ = -1;
   int64_t transaction_at_start_ = kUnknown;
 };
@@ -72,7 +75,8 @@ struct StringHash {
   size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
 };
 template <class S>
-using StatementMap = std::unordered_map<std::string, std::unique_ptr<S>, StringHash, std::equal_to<>>;
+using StatementMap =
+    std::unordered_map<std::string, std::unique_ptr<S>, StringHash, std::equal_to<>>;
 
 // Engine factories behind connect().
 std::unique_ptr<Connection> connect_sqlite(const DatabaseUrl& url, const ConnectOptions& options);

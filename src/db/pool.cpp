@@ -103,8 +103,8 @@ PooledConnection Pool::checkout() {
         throw Error(ErrorKind::kDatabase,
                     fmt::format("timed out after {} ms waiting for a connection (pool_size={}, "
                                 "max_overflow={}, all {} in use)",
-                                options_.timeout.count(), options_.pool_size,
-                                options_.max_overflow, open_));
+                                options_.timeout.count(), options_.pool_size, options_.max_overflow,
+                                open_));
       }
     }
   }

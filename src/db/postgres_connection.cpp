@@ -24,8 +24,8 @@ constexpr Oid kFloat4 = 700, kFloat8 = 701, kNumeric = 1700;
 
 bool succeeded(const PGresult* result) {
   ExecStatusType status = PQresultStatus(result);
-  return result != nullptr && (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK ||
-                               status == PGRES_EMPTY_QUERY);
+  return result != nullptr &&
+         (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK || status == PGRES_EMPTY_QUERY);
 }
 
 int64_t command_rows(const PGresult* result) {
@@ -50,8 +50,7 @@ std::string postgres_error(const PGresult* result, PGconn* conn) {
 }
 
 PostgresStatement::PostgresStatement(PostgresConnection& connection, std::string name,
-                                     std::string sql, const QueryShape* shape,
-                                     PgResult description)
+                                     std::string sql, const QueryShape* shape, PgResult description)
     : conn_(connection.handle()),
       name_(std::move(name)),
       sql_(std::move(sql)),
@@ -186,7 +185,8 @@ Value PostgresStatement::get(int column) const {
 PostgresConnection::PostgresConnection(PGconn* conn, const ConnectOptions& options)
     : conn_(conn),
       options_(options),
-      session_(fmt::format("{}:pid {}", options.session_prefix.empty() ? "pg" : options.session_prefix,
+      session_(fmt::format("{}:pid {}",
+                           options.session_prefix.empty() ? "pg" : options.session_prefix,
                            PQbackendPID(conn))) {
   PQsetNoticeProcessor(conn_, ignore_notice, nullptr);
 }
@@ -204,7 +204,8 @@ Statement& PostgresConnection::prepare(std::string_view sql) {
   std::string text(sql);
   const QueryShape* shape = classify_statement(options_, text);
   std::string name = fmt::format("ql_{}", ++next_statement_);
-  ExecutionProbe probe(options_.events, *this);  // a statement the server rejects is an event too
+  ExecutionProbe<PostgresConnection> probe(
+      options_.events, *this);  // a statement the server rejects is an event too
   probe.start();
   PgResult prepared(PQprepare(conn_, name.c_str(), text.c_str(), 0, nullptr));
   PgResult description;
@@ -214,8 +215,8 @@ Statement& PostgresConnection::prepare(std::string_view sql) {
     probe.finish(text, shape, kUnknown, postgres_error(failed, conn_));
     throw_postgres(failed, conn_, text);
   }
-  auto owned =
-      std::make_unique<PostgresStatement>(*this, std::move(name), text, shape, std::move(description));
+  auto owned = std::make_unique<PostgresStatement>(*this, std::move(name), text, shape,
+                                                   std::move(description));
   Statement& statement = *owned;
   statements_.emplace(std::move(text), std::move(owned));
   return statement;
@@ -223,14 +224,14 @@ Statement& PostgresConnection::prepare(std::string_view sql) {
 
 void PostgresConnection::execute_script(std::string_view sql) {
   std::string text(sql);
-  ExecutionProbe probe(options_.events, *this);
+  ExecutionProbe<PostgresConnection> probe(options_.events, *this);
   probe.start();
   PgResult result(PQexec(conn_, text.c_str()));  // simple protocol: several statements allowed
   bool ok = succeeded(result.get());
   if (probe.started()) {
-    int64_t rows = !ok                                           ? kUnknown
+    int64_t rows = !ok                                               ? kUnknown
                    : PQresultStatus(result.get()) == PGRES_TUPLES_OK ? PQntuples(result.get())
-                                                                   : command_rows(result.get());
+                                                                     : command_rows(result.get());
     probe.finish(text, classify_statement(options_, text), rows,
                  ok ? std::string() : postgres_error(result.get(), conn_));
   }

@@ -52,7 +52,7 @@ class PostgresStatement final : public Statement {
   std::string sql_;
   const QueryShape* shape_;
   PgResult description_;
-  ExecutionProbe probe_;
+  ExecutionProbe<PostgresConnection> probe_;
   std::vector<std::string> param_text_;
   std::vector<char> param_null_;
   std::vector<const char*> param_values_;

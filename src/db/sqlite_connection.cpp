@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <bit>
 #include <climits>
 
 #include "querylens/core/error.h"
@@ -25,15 +26,16 @@ bool nothing_but_comments(sqlite3* db, std::string_view rest) {
 
 }  // namespace
 
-SqliteStatement::SqliteStatement(SqliteConnection& connection, sqlite3_stmt* stmt,
-                                 std::string sql, const QueryShape* shape)
+SqliteStatement::SqliteStatement(SqliteConnection& connection, sqlite3_stmt* stmt, std::string sql,
+                                 const QueryShape* shape)
     : db_(connection.handle()),
       stmt_(stmt),
       sql_(std::move(sql)),
       shape_(shape),
       probe_(connection.events(), connection),
       returns_rows_(sqlite3_column_count(stmt) > 0),
-      writes_(sqlite3_stmt_readonly(stmt) == 0) {}
+      writes_(sqlite3_stmt_readonly(stmt) == 0),
+      param_count_(sqlite3_bind_parameter_count(stmt)) {}
 
 SqliteStatement::~SqliteStatement() {
   if (running_) end_execution();
@@ -57,7 +59,10 @@ void SqliteStatement::bind(int index, const Value& value) {
   } else {
     rc = sqlite3_bind_null(stmt_, index);
   }
-  if (rc == SQLITE_OK) return;
+  if (rc == SQLITE_OK) {
+    if (index <= kTrackedParams) rebound_ |= uint64_t{1} << (index - 1);
+    return;
+  }
   if (rc == SQLITE_RANGE) {
     throw Error(ErrorKind::kUsage,
                 fmt::format("parameter {} out of range: the statement has {} (in: {})", index,
@@ -66,7 +71,16 @@ void SqliteStatement::bind(int index, const Value& value) {
   throw_sqlite(fmt::format("cannot bind parameter {}: {}", index, sqlite3_errstr(rc)), sql_);
 }
 
+void SqliteStatement::null_unbound() {
+  uint64_t all = param_count_ == kTrackedParams ? ~uint64_t{0} : (uint64_t{1} << param_count_) - 1;
+  for (uint64_t missing = all & ~rebound_; missing != 0; missing &= missing - 1) {
+    sqlite3_bind_null(stmt_, std::countr_zero(missing) + 1);
+  }
+  clear_pending_ = false;
+}
+
 void SqliteStatement::begin_execution() {
+  if (clear_pending_) null_unbound();
   running_ = true;
   stepped_ = true;
   rows_ = 0;
@@ -114,7 +128,12 @@ void SqliteStatement::reset() {
     sqlite3_reset(stmt_);
     stepped_ = false;
   }
-  sqlite3_clear_bindings(stmt_);
+  if (param_count_ > kTrackedParams) {
+    sqlite3_clear_bindings(stmt_);
+  } else if (param_count_ > 0) {
+    clear_pending_ = true;
+    rebound_ = 0;
+  }
 }
 
 std::string SqliteStatement::column_name(int column) const {
@@ -166,7 +185,8 @@ Statement& SqliteConnection::prepare(std::string_view sql) {
   }
   if (sql.size() > INT_MAX) throw Error(ErrorKind::kUsage, "statement longer than 2 GiB");
   const QueryShape* shape = classify_statement(options_, sql);
-  ExecutionProbe probe(options_.events, *this);  // a statement SQLite rejects is an event too
+  ExecutionProbe<SqliteConnection> probe(options_.events,
+                                         *this);  // a statement SQLite rejects is an event too
   probe.start();
   sqlite3_stmt* stmt = nullptr;
   const char* tail = nullptr;
@@ -194,7 +214,7 @@ Statement& SqliteConnection::prepare(std::string_view sql) {
 
 void SqliteConnection::execute_script(std::string_view sql) {
   std::string text(sql);  // sqlite3_exec wants a NUL-terminated string
-  ExecutionProbe probe(options_.events, *this);
+  ExecutionProbe<SqliteConnection> probe(options_.events, *this);
   int64_t before = sqlite3_total_changes64(db_);
   probe.start();
   char* raw_error = nullptr;

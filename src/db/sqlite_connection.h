@@ -38,16 +38,24 @@ class SqliteStatement final : public Statement {
   void begin_execution();
   void end_execution();  // completed or abandoned after a partial read: publishes the event
   [[noreturn]] void fail();
+  void null_unbound();
+
+  static constexpr int kTrackedParams = 64;  // bits in rebound_
 
   sqlite3* db_;
   sqlite3_stmt* stmt_;
   std::string sql_;
   const QueryShape* shape_;
-  ExecutionProbe probe_;
-  bool returns_rows_;   // a query (or RETURNING): the event counts rows read, not changes
-  bool writes_;         // not read-only: rows_affected comes from sqlite3_changes64
+  ExecutionProbe<SqliteConnection> probe_;
+  bool returns_rows_;     // a query (or RETURNING): the event counts rows read, not changes
+  bool writes_;           // not read-only: rows_affected comes from sqlite3_changes64
   bool running_ = false;  // an execution has begun and not yet completed
   bool stepped_ = false;  // sqlite3_step ran since the last sqlite3_reset
+  // reset() clears bindings lazily: parameters not bound again before the next execution are
+  // set to NULL then, so the usual bind-everything loop skips sqlite3_clear_bindings.
+  int param_count_;
+  uint64_t rebound_ = 0;        // parameters bound since the last reset()
+  bool clear_pending_ = false;  // reset() ran: unbound parameters must read as NULL
   int64_t rows_ = 0;
   int64_t rows_affected_ = 0;
   int64_t total_changes_before_ = 0;

@@ -69,7 +69,8 @@ void redact_password_keys(std::string& s) {
   size_t pos = 0;
   while (pos + kKey.size() <= s.size()) {
     size_t i = pos;
-    while (i + kKey.size() <= s.size() && !starts_with_nocase(std::string_view(s).substr(i), kKey)) {
+    while (i + kKey.size() <= s.size() &&
+           !starts_with_nocase(std::string_view(s).substr(i), kKey)) {
       ++i;
     }
     if (i + kKey.size() > s.size()) return;
@@ -88,7 +89,8 @@ void redact_password_keys(std::string& s) {
       while (end < s.size() && s[end] != '\'') end += s[end] == '\\' ? 2 : 1;
       end = std::min(end + 1, s.size());
     } else {
-      while (end < s.size() && !is_space(s[end]) && !(in_query && (s[end] == '&' || s[end] == '#'))) {
+      while (end < s.size() && !is_space(s[end]) &&
+             !(in_query && (s[end] == '&' || s[end] == '#'))) {
         ++end;
       }
     }

@@ -203,7 +203,7 @@ void insert_posts(db::Connection& conn, const DemoOptions& o, Rng& rng,
     append_words(t, rng, rng.between(3, 8), true);
     auto& c = std::get<std::string>(content);
     c.clear();
-    for (int64_t s = rng.between(2, 4); s > 0; --s) {
+    for (int64_t s = rng.between(1, 3); s > 0; --s) {
       if (!c.empty()) c += ' ';
       append_words(c, rng, rng.between(5, 12), true);
       c += '.';

@@ -121,7 +121,8 @@ void render_queries(const Report& report, std::string* out) {
 std::string code_list(const std::vector<std::string>& items) {
   std::string out;
   for (const std::string& item : items) {
-    out += (out.empty() ? "" : ", ") + code_span(one_line(item), false);
+    if (!out.empty()) out += ", ";
+    out += code_span(one_line(item), false);
   }
   return out;
 }
@@ -129,7 +130,9 @@ std::string code_list(const std::vector<std::string>& items) {
 std::string prose(std::string_view text) {
   std::string out;
   for (const std::string& line : sanitized_lines(text)) {
-    out += (out.empty() ? "" : "\n") + escape_prose(line);
+    // Appended in two steps: `const char* + std::string` trips g++ 12's false -Wrestrict.
+    if (!out.empty()) out += '\n';
+    out += escape_prose(line);
   }
   return out;
 }
@@ -145,8 +148,8 @@ void render_finding(const Finding& f, size_t index, std::string* out) {
   if (!f.fingerprints.empty()) *out += "- **Queries:** " + code_list(f.fingerprints) + "\n";
   if (!f.tables.empty()) *out += "- **Tables:** " + code_list(f.tables) + "\n";
   if (!f.plan_nodes.empty()) *out += "- **Plan:** " + code_list(f.plan_nodes) + "\n";
-  if (!f.detail.empty()) *out += "\n" + prose(f.detail) + "\n";
-  if (!f.recommendation.empty()) *out += "\n**Recommendation:** " + prose(f.recommendation) + "\n";
+  if (!f.detail.empty()) *out += fmt::format("\n{}\n", prose(f.detail));
+  if (!f.recommendation.empty()) *out += fmt::format("\n**Recommendation:** {}\n", prose(f.recommendation));
   if (!f.fix_sql.empty()) {
     std::string body;
     for (const std::string& line : sanitized_lines(f.fix_sql)) body += line + "\n";

@@ -30,8 +30,9 @@ class SqliteEventsTest : public ::testing::Test {
   void SetUp() override {
     db_ = Database::open("sqlite::memory:");
     conn_ = db_->connect();
-    conn_->execute_script("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT);"
-                          "INSERT INTO t VALUES (1, 'a'), (2, 'b'), (3, 'c');");
+    conn_->execute_script(
+        "CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT);"
+        "INSERT INTO t VALUES (1, 'a'), (2, 'b'), (3, 'c');");
     recorder_ = std::make_shared<Recorder>();
     db_->events().add(recorder_);
   }

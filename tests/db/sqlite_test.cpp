@@ -65,8 +65,8 @@ TEST_F(SqliteTest, QueryBindsEveryValueKind) {
   EXPECT_EQ(inserted.rows_affected, 1);
   EXPECT_TRUE(inserted.columns.empty());
 
-  ResultSet rows = db_->query("SELECT id, name, price, note FROM items WHERE price >= ? ORDER BY id",
-                              {1.0});
+  ResultSet rows =
+      db_->query("SELECT id, name, price, note FROM items WHERE price >= ? ORDER BY id", {1.0});
   ASSERT_EQ(rows.columns, (std::vector<std::string>{"id", "name", "price", "note"}));
   ASSERT_EQ(rows.rows.size(), 2u);
   EXPECT_EQ(rows.rows[1][0], Value{int64_t{3}});
@@ -150,6 +150,24 @@ TEST_F(SqliteTest, StatementCacheReturnsTheSameStatementReset) {
   EXPECT_EQ(again.get_text(0), "apple");
   EXPECT_NE(&first, &db_->prepare("SELECT name FROM items ORDER BY id DESC"));
   again.reset();
+}
+
+TEST_F(SqliteTest, ResetClearsBindings) {
+  Statement& s = db_->prepare("SELECT ?1 IS NULL, ?2 IS NULL");
+  s.bind_all({int64_t{1}, std::string("two")});
+  ASSERT_TRUE(s.step());
+  EXPECT_EQ(s.get_int(0), 0);
+  EXPECT_EQ(s.get_int(1), 0);
+  s.reset();
+  s.bind(2, 2.5);  // parameter 1 is not bound again: it must read as NULL, not as 1
+  ASSERT_TRUE(s.step());
+  EXPECT_EQ(s.get_int(0), 1);
+  EXPECT_EQ(s.get_int(1), 0);
+  s.reset();
+  ASSERT_TRUE(s.step());
+  EXPECT_EQ(s.get_int(0), 1);
+  EXPECT_EQ(s.get_int(1), 1);
+  s.reset();
 }
 
 TEST_F(SqliteTest, RebindingAfterAPartialReadRestarts) {

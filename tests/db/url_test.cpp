@@ -24,8 +24,8 @@ TEST(DatabaseUrl, ParsesSqliteForms) {
 }
 
 TEST(DatabaseUrl, ParsesPostgresForms) {
-  for (const char* url : {"postgresql://u@h/db", "postgres://h:5432/db", "host=h dbname=d",
-                          "  dbname = d"}) {
+  for (const char* url :
+       {"postgresql://u@h/db", "postgres://h:5432/db", "host=h dbname=d", "  dbname = d"}) {
     DatabaseUrl parsed = parse_database_url(url);
     EXPECT_EQ(parsed.backend, Backend::kPostgres) << url;
   }
