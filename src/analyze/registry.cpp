@@ -1,22 +1,21 @@
 #include <algorithm>
 
+#include "analyze/n_plus_one.h"
 #include "analyze/slow_query.h"
 #include "querylens/analyze/analyzer.h"
 
 namespace querylens::analyze {
 
-std::vector<std::unique_ptr<Analyzer>> default_analyzers() {
+std::vector<std::unique_ptr<Analyzer>> default_analyzers(const AnalyzeOptions& options) {
   std::vector<std::unique_ptr<Analyzer>> out;
+  out.push_back(std::make_unique<NPlusOneAnalyzer>(options));
   out.push_back(std::make_unique<SlowQueryAnalyzer>());
   return out;
 }
 
-std::vector<Finding> run_analyzers(const AnalysisInput& input) {
-  std::vector<Finding> findings;
-  for (auto& analyzer : default_analyzers()) analyzer->analyze(input, findings);
+void sort_findings(std::vector<Finding>& findings) {
   std::stable_sort(findings.begin(), findings.end(),
                    [](const Finding& a, const Finding& b) { return a.severity > b.severity; });
-  return findings;
 }
 
 }  // namespace querylens::analyze

@@ -7,7 +7,7 @@
 
 #include "cli/commands.h"
 #include "cli/report_args.h"
-#include "querylens/analyze/pipeline.h"
+#include "querylens/analyze/analysis.h"
 #include "querylens/demo/demo.h"
 #include "querylens/stats/digest.h"
 
@@ -59,8 +59,8 @@ Runner setup_demo(CLI::App& sub) {
                    dataset.reused ? "" : fmt::format(" in {:.1f} s", dataset.build_seconds).c_str());
     }
     auto db = db::Database::open("sqlite:" + args->demo.path, db::PoolOptions{.pool_size = 4, .max_overflow = 4});
-    auto digest = std::make_shared<stats::DigestObserver>(db->shapes());
-    db->events().add(digest);
+    auto analysis = std::make_shared<analyze::Analysis>(db->shapes(), analyze::AnalyzeOptions{});
+    db->events().add(analysis);
     demo::WorkloadInfo workload = demo::run_demo_workload(*db, args->demo, progress);
     if (chatty) {
       std::fprintf(stderr, "querylens demo: ran %lld requests (%lld statements) in %.1f s, captured by the "
@@ -71,11 +71,9 @@ Runner setup_demo(CLI::App& sub) {
     stats::parse_rank_by(args->sort, &options.rank_by);
     options.top = args->top;
     options.sources = {"demo workload on " + args->demo.path};
-    report::Report full = digest->with_digest([&](const stats::Digest& d) {
-      report::ReportOptions all = options;
-      all.top = 0;  // the files hold every shape; the terminal shows the top ones
-      return analyze::analyze_digest(d, true, analyze::AnalyzeOptions{}, all);
-    });
+    report::ReportOptions all = options;
+    all.top = 0;  // the files hold every shape; the terminal shows the top ones
+    report::Report full = analysis->report(all);
     report::Report shown = full;
     if (options.top && shown.queries.size() > options.top) shown.queries.resize(options.top);
     report::TextOptions text;

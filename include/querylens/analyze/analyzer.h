@@ -1,6 +1,10 @@
-// Analyzer — one capability that turns the digest (and, when given, the database) into
-// Findings. `querylens analyze` runs every registered analyzer; later capabilities (N+1,
-// lint, explain, advise, doctor) plug in here by adding themselves to default_analyzers().
+// Analyzer — one capability that turns what was captured into Findings.
+//
+// An analyzer may watch the event stream as it goes by (observe(): every event, in source
+// order, with its shape filled in — what sequence-based checks such as N+1 need) and then
+// concludes over the finished digest (analyze()). `querylens analyze` and `demo` run every
+// analyzer default_analyzers() returns; later capabilities (lint, explain, advise, doctor)
+// plug in there.
 #pragma once
 
 #include <cstdint>
@@ -9,6 +13,7 @@
 #include <vector>
 
 #include "querylens/core/finding.h"
+#include "querylens/core/query_event.h"
 #include "querylens/stats/digest.h"
 
 namespace querylens::analyze {
@@ -19,6 +24,11 @@ struct AnalyzeOptions {
   // ...or when it takes at least this share of all query time (and runs at least min_calls).
   double heavy_share = 0.5;
   uint64_t heavy_min_calls = 10;
+  // n-plus-one: the same shape repeated at least this often in a row in one session, after
+  // the query that produced the parent rows, taking at least this long in total (Sentry's
+  // performance-issue detector uses the same defaults).
+  int n_plus_one_min_repeats = 5;
+  int64_t n_plus_one_min_total_ns = 50'000'000;
 };
 
 struct AnalysisInput {
@@ -30,12 +40,14 @@ class Analyzer {
  public:
   virtual ~Analyzer() = default;
   virtual std::string_view name() const = 0;
+  // Every event in source order, shape set. Called from one thread at a time.
+  virtual void observe(const QueryEvent& event) { (void)event; }
   virtual void analyze(const AnalysisInput& input, std::vector<Finding>& out) = 0;
 };
 
-std::vector<std::unique_ptr<Analyzer>> default_analyzers();
+std::vector<std::unique_ptr<Analyzer>> default_analyzers(const AnalyzeOptions& options);
 
-// Runs every analyzer; findings come back ordered by severity (highest first).
-std::vector<Finding> run_analyzers(const AnalysisInput& input);
+// Orders findings by severity (highest first), keeping each analyzer's own order within one.
+void sort_findings(std::vector<Finding>& findings);
 
 }  // namespace querylens::analyze

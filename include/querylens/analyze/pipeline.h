@@ -1,4 +1,4 @@
-// The pipeline every command shares: sources → QueryEvents → digest → analyzers → report.
+// The pipeline the file-reading commands share: sources → Analysis → report.
 #pragma once
 
 #include <string>
@@ -8,7 +8,6 @@
 #include "querylens/capture/source.h"
 #include "querylens/core/diagnostics.h"
 #include "querylens/report/report.h"
-#include "querylens/sql/shape_registry.h"
 
 namespace querylens::analyze {
 
@@ -23,16 +22,12 @@ struct PipelineOptions {
 struct PipelineResult {
   report::Report report;
   uint64_t events = 0;
-  uint64_t skipped = 0;              // unreadable lines / statements (see diagnostics)
+  uint64_t skipped = 0;                     // unreadable lines / statements (see diagnostics)
   std::vector<std::string> failed_sources;  // could not be opened or recognised (see diagnostics)
 };
 
 // Reads every source (a source that fails is reported to `diagnostics` and the others are
 // still read), digests, analyzes and builds the report.
 PipelineResult run_pipeline(const PipelineOptions& options, Diagnostics& diagnostics);
-
-// The last steps alone, for callers that fed a digest themselves (the demo, the library).
-report::Report analyze_digest(const stats::Digest& digest, bool run_analyzers, const AnalyzeOptions& analyze,
-                              const report::ReportOptions& report);
 
 }  // namespace querylens::analyze

@@ -1,0 +1,48 @@
+// n-plus-one: in one session, the same read shape repeated N times in a row right after the
+// query that produced the parent rows — the ORM lazy-loading loop. Works on the event stream
+// (observe), with state bounded by the number of live sessions.
+#pragma once
+
+#include <map>
+#include <string>
+#include <unordered_map>
+#include <utility>
+
+#include "querylens/analyze/analyzer.h"
+
+namespace querylens::analyze {
+
+class NPlusOneAnalyzer : public Analyzer {
+ public:
+  explicit NPlusOneAnalyzer(const AnalyzeOptions& options);
+  std::string_view name() const override { return "n-plus-one"; }
+  void observe(const QueryEvent& event) override;
+  void analyze(const AnalysisInput& input, std::vector<Finding>& out) override;
+
+ private:
+  struct Run {
+    const QueryShape* shape = nullptr;
+    int64_t count = 0;
+    int64_t total_ns = 0;
+    const QueryShape* parent = nullptr;  // the statement just before the run
+    int64_t parent_rows = kUnknown;      // rows the parent returned (kUnknown: not reported)
+    int64_t last_rows = kUnknown;        // rows of the run's latest statement
+  };
+  struct Pattern {  // one (parent, repeated) pair, summed over its occurrences
+    uint64_t occurrences = 0;
+    int64_t repeats = 0;
+    int64_t max_repeats = 0;
+    int64_t total_ns = 0;
+  };
+
+  void close(const std::string& session, Run& run);
+  bool is_read(const QueryShape* shape);
+
+  int min_repeats_;
+  int64_t min_total_ns_;
+  std::unordered_map<std::string, Run> sessions_;
+  std::map<std::pair<const QueryShape*, const QueryShape*>, Pattern> patterns_;
+  std::unordered_map<const QueryShape*, bool> read_cache_;
+};
+
+}  // namespace querylens::analyze
