@@ -31,7 +31,8 @@ inline int64_t next_id(uint64_t& state) {
 
 void BM_SqlitePointLookup_Raw(benchmark::State& state) {
   sqlite3* db = nullptr;
-  sqlite3_open(":memory:", &db);
+  // The same open flags querylens uses: the pool hands a connection to one thread at a time.
+  sqlite3_open_v2(":memory:", &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (sqlite3_exec(db, schema_and_rows().c_str(), nullptr, nullptr, nullptr) != SQLITE_OK) {
     throw std::runtime_error(sqlite3_errmsg(db));
   }

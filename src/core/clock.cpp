@@ -3,12 +3,64 @@
 #include <fmt/format.h>
 #include <time.h>
 
-namespace querylens {
+#if defined(__x86_64__)
+#include <cpuid.h>
+#include <x86intrin.h>
+#endif
 
-int64_t monotonic_ns() {
+namespace querylens {
+namespace {
+
+int64_t clock_monotonic_ns() {
   timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
+}
+
+// The instrumented layer reads the clock twice per statement. On this project's VMs
+// clock_gettime costs ~35 ns and a bare rdtsc ~20 ns — on a ~1.3 µs SQLite point lookup that
+// difference is 2% of the 5% budget (bench/: BM_MonotonicClock). With an invariant TSC (the
+// CPUID bit that says it ticks at a constant rate, in every power state) the counter is read
+// directly and scaled by a rate measured once against CLOCK_MONOTONIC; without one, the
+// system clock is used.
+struct TscClock {
+  bool usable = false;
+  uint64_t tsc0 = 0;
+  int64_t mono0 = 0;
+  double ns_per_tick = 0;
+
+  TscClock() {
+#if defined(__x86_64__)
+    unsigned a = 0, b = 0, c = 0, d = 0;
+    if (!__get_cpuid(0x80000000, &a, &b, &c, &d) || a < 0x80000007) return;
+    __get_cpuid(0x80000007, &a, &b, &c, &d);
+    if ((d & (1u << 8)) == 0) return;  // no invariant TSC
+    // Calibrate over ~2 ms: with ~40 ns of read jitter at each end the rate is off by ≤ 4e-5.
+    tsc0 = __rdtsc();
+    mono0 = clock_monotonic_ns();
+    int64_t mono1 = mono0;
+    uint64_t tsc1 = tsc0;
+    while (mono1 - mono0 < 2'000'000) {
+      tsc1 = __rdtsc();
+      mono1 = clock_monotonic_ns();
+    }
+    if (tsc1 <= tsc0) return;
+    ns_per_tick = static_cast<double>(mono1 - mono0) / static_cast<double>(tsc1 - tsc0);
+    usable = ns_per_tick > 0 && ns_per_tick < 100;
+#endif
+  }
+};
+
+}  // namespace
+
+int64_t monotonic_ns() {
+#if defined(__x86_64__)
+  static const TscClock tsc;
+  if (tsc.usable) {
+    return tsc.mono0 + static_cast<int64_t>(static_cast<double>(__rdtsc() - tsc.tsc0) * tsc.ns_per_tick);
+  }
+#endif
+  return clock_monotonic_ns();
 }
 
 int64_t wall_now_us() {

@@ -106,6 +106,17 @@ void PostgresStatement::execute() {
     probe_.finish(sql_, shape_, kUnknown, postgres_error(failed.get(), conn_));
     throw_postgres(failed.get(), conn_, sql_);
   }
+  if (std::strcmp(PQcmdStatus(result_.get()), "ROLLBACK") == 0 && sql_ == "COMMIT") {
+    // The server answers COMMIT of a failed transaction with a silent ROLLBACK: report it,
+    // or the caller would believe its writes were saved.
+    result_.reset();
+    state_ = State::kReady;
+    constexpr std::string_view kMessage =
+        "COMMIT rolled back: the transaction had already failed (an earlier statement raised an "
+        "error)";
+    probe_.finish(sql_, shape_, kUnknown, kMessage);
+    throw Error(ErrorKind::kDatabase, fmt::format("PostgreSQL: {}", kMessage));
+  }
   rows_ = PQntuples(result_.get());
   // PQcmdTuples also counts a SELECT's rows; only writes count as affected (as in SQLite).
   bool select = std::strncmp(PQcmdStatus(result_.get()), "SELECT", 6) == 0;

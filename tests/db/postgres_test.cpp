@@ -196,6 +196,23 @@ TEST_F(PostgresTest, TransactionsAndEvents) {
   EXPECT_EQ(conn().session_id().rfind("pg#1:pid ", 0), 0u) << conn().session_id();
 }
 
+TEST_F(PostgresTest, CommitOfAFailedTransactionThrows) {
+  QUERYLENS_REQUIRE_PG_URL(url);
+  open(url);
+  conn().execute_script("CREATE TABLE " + table_ + " (x int)");
+  Transaction tx(conn());
+  conn().query("INSERT INTO " + table_ + " VALUES (1)");
+  EXPECT_THROW(conn().query("SELECT 1 / 0"), Error);
+  try {
+    tx.commit();
+    FAIL() << "COMMIT of an aborted transaction must not look like success";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("rolled back"), std::string::npos) << e.what();
+  }
+  EXPECT_FALSE(conn().in_transaction());
+  EXPECT_EQ(conn().query("SELECT count(*) FROM " + table_).rows[0][0], Value{int64_t{0}});
+}
+
 int64_t backend_pid(Connection& c) {
   return std::get<int64_t>(c.query("SELECT pg_backend_pid()").rows.at(0).at(0));
 }

@@ -66,6 +66,7 @@ class Connection {
   virtual Backend backend() const = 0;
   // A prepared statement owned by this connection's statement cache (keyed by exact text):
   // valid until the connection closes. Preparing the same text again returns it reset.
+  // A statement the engine rejects here publishes a failed event too (and throws).
   virtual Statement& prepare(std::string_view sql) = 0;
   // Prepares (cached), binds, runs to completion and returns every row.
   ResultSet query(std::string_view sql, const Params& params = {});
