@@ -9,6 +9,7 @@ namespace querylens::analyze {
 PipelineResult run_pipeline(const PipelineOptions& options, Diagnostics& diagnostics) {
   sql::ShapeRegistry shapes;
   Analysis analysis(shapes, options.analyze, options.run_analyzers);
+  analysis.set_alerts(options.alerts);
   PipelineResult result;
   for (const std::string& source : options.sources) {
     try {
@@ -25,6 +26,7 @@ PipelineResult run_pipeline(const PipelineOptions& options, Diagnostics& diagnos
   report.sources = options.sources;
   report.skipped_inputs = result.skipped;
   result.report = analysis.report(report);
+  result.alerts = analysis.fired_alerts();
   return result;
 }
 

@@ -1,6 +1,7 @@
 #include <fmt/format.h>
 
 #include "querylens/capture/input_file.h"
+#include "querylens/capture/pglog.h"
 #include "querylens/capture/source.h"
 #include "querylens/core/error.h"
 #include "querylens/sql/splitter.h"
@@ -11,6 +12,9 @@ bool parse_source_kind(std::string_view text, SourceKind* out) {
   if (text == "auto") *out = SourceKind::kAuto;
   else if (text == "sql") *out = SourceKind::kSql;
   else if (text == "jsonl" || text == "ndjson") *out = SourceKind::kJsonl;
+  else if (text == "pg-stderr" || text == "stderr") *out = SourceKind::kPgStderr;
+  else if (text == "pg-csv" || text == "csvlog") *out = SourceKind::kPgCsv;
+  else if (text == "pg-json" || text == "jsonlog") *out = SourceKind::kPgJson;
   else return false;
   return true;
 }
@@ -20,23 +24,40 @@ std::string_view to_string(SourceKind kind) {
     case SourceKind::kAuto: return "auto";
     case SourceKind::kSql: return "sql";
     case SourceKind::kJsonl: return "jsonl";
+    case SourceKind::kPgStderr: return "pg-stderr";
+    case SourceKind::kPgCsv: return "pg-csv";
+    case SourceKind::kPgJson: return "pg-json";
   }
   return "auto";
 }
 
 namespace {
 
+std::string& log_line_prefix_setting() {
+  static std::string prefix;
+  return prefix;
+}
+
 bool ends_with(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
 }
 
-// By name first (foo.sql, foo.jsonl.gz), then by content: a JSON object on the first
-// non-blank line is a capture; text that starts like SQL (a word or a comment) is a script.
+// By name first (foo.sql, foo.jsonl.gz), then by content: a PostgreSQL log (jsonlog, csvlog,
+// stderr with a recognisable prefix: capture/pglog.h) before the rest, because a log's first
+// line can start with a word; a JSON object on the first non-blank line is a capture; text that
+// starts like SQL (a word or a comment) is a script.
 SourceKind detect(const std::string& path, InputFile& input) {
   std::string_view name = path;
   if (ends_with(name, ".gz")) name.remove_suffix(3);
   if (ends_with(name, ".sql")) return SourceKind::kSql;
   if (ends_with(name, ".jsonl") || ends_with(name, ".ndjson")) return SourceKind::kJsonl;
+  if (std::optional<PgLogFormat> log = sniff_pg_log(input.peek(64 * 1024))) {
+    switch (*log) {
+      case PgLogFormat::kStderr: return SourceKind::kPgStderr;
+      case PgLogFormat::kCsv: return SourceKind::kPgCsv;
+      case PgLogFormat::kJson: return SourceKind::kPgJson;
+    }
+  }
   std::string_view head = input.peek(4096);
   size_t i = 0;
   while (i < head.size() && std::isspace(static_cast<unsigned char>(head[i]))) ++i;
@@ -45,10 +66,14 @@ SourceKind detect(const std::string& path, InputFile& input) {
   if (c == '{') return SourceKind::kJsonl;
   if (std::isalpha(static_cast<unsigned char>(c)) || c == '(' || c == '-' || c == '/') return SourceKind::kSql;
   throw Error(ErrorKind::kInput,
-              fmt::format("cannot tell what kind of input {} is; name it with --input-format sql|jsonl", input.name()));
+              fmt::format("cannot tell what kind of input {} is; name it with --input-format sql|jsonl|pg-stderr|pg-csv|pg-json",
+                          input.name()));
 }
 
 }  // namespace
+
+void set_default_log_line_prefix(std::string prefix) { log_line_prefix_setting() = std::move(prefix); }
+const std::string& default_log_line_prefix() { return log_line_prefix_setting(); }
 
 SourceStats read_sql_script(std::string_view script, const std::string& name, QueryObserver& out,
                             Diagnostics& diagnostics) {
@@ -72,6 +97,12 @@ SourceStats read_sql_script(std::string_view script, const std::string& name, Qu
 SourceStats read_source(const std::string& path, SourceKind kind, QueryObserver& out, Diagnostics& diagnostics) {
   InputFile input(path);
   if (kind == SourceKind::kAuto) kind = detect(path, input);
+  switch (kind) {
+    case SourceKind::kPgStderr: return read_pg_log(input, PgLogFormat::kStderr, default_log_line_prefix(), out, diagnostics);
+    case SourceKind::kPgCsv: return read_pg_log(input, PgLogFormat::kCsv, {}, out, diagnostics);
+    case SourceKind::kPgJson: return read_pg_log(input, PgLogFormat::kJson, {}, out, diagnostics);
+    default: break;
+  }
   if (kind == SourceKind::kSql) {
     std::string script = input.read_all();
     return read_sql_script(script, input.name(), out, diagnostics);

@@ -15,6 +15,9 @@ const std::vector<Command>& commands() {
                "instrumented pool, and report what it captured (no set-up needed)", setup_demo},
       {"analyze", "Read query sources, aggregate them by shape, run every analyzer, report findings", setup_analyze},
       {"digest", "Read query sources and report the top query shapes (calls, total, mean, p95, p99)", setup_digest},
+      {"compare", "Compare two JSON reports (baseline, current) shape by shape: regressions, improvements, "
+                  "new and gone shapes", setup_compare},
+      {"lint", "Check SQL statements for anti-patterns, with the rewritten SQL where one exists", setup_lint},
   };
   return table;
 }

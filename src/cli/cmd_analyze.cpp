@@ -15,8 +15,10 @@ namespace {
 struct SourceArgs {
   std::vector<std::string> sources;
   std::string input_format = "auto";
+  std::string prefix;  // log_line_prefix of PostgreSQL stderr logs; "" = detect
   bool strict = false;
   double slow_ms = 100;
+  std::string alerts;  // alert rules file
   ReportArgs report;
 };
 
@@ -34,25 +36,33 @@ Runner setup(CLI::App& sub, bool analyzers) {
                  "gzip is read transparently")
       ->required();
   sub.add_option("--input-format", args->input_format, "Kind of the inputs (auto: by name, then content)")
-      ->check(CLI::IsMember({"auto", "sql", "jsonl"}))
+      ->check(CLI::IsMember({"auto", "sql", "jsonl", "pg-stderr", "pg-csv", "pg-json"}))
       ->capture_default_str();
+  sub.add_option("--prefix", args->prefix,
+                 "log_line_prefix of PostgreSQL stderr logs (SHOW log_line_prefix); detected when omitted");
   sub.add_flag("--strict", args->strict, "Exit with 3 when any input line could not be read");
   if (analyzers) {
     sub.add_option("--slow-ms", args->slow_ms, "slow-query: p95 threshold in milliseconds")
         ->check(CLI::PositiveNumber)
         ->capture_default_str();
+    sub.add_option("--alerts", args->alerts,
+                   "Alert rules (JSON, docs/alerts.md): thresholds over the workload, each minute or each shape; "
+                   "fired alerts are findings and go to the rules' handlers (print, command, POST)");
   }
   args->report.add_to(sub, analyzers);
   return [args, analyzers]() -> int {
     analyze::PipelineOptions options;
     options.sources = args->sources;
     capture::parse_source_kind(args->input_format, &options.kind);
+    capture::set_default_log_line_prefix(args->prefix);
     options.run_analyzers = analyzers;
     options.analyze.slow_p95_ns = static_cast<int64_t>(args->slow_ms * 1e6);
     options.report.rank_by = args->report.parsed_sort();
     options.report.top = args->report.top;
+    if (!args->alerts.empty()) options.alerts = analyze::load_alert_config(args->alerts);
     Diagnostics diagnostics;
     analyze::PipelineResult result = analyze::run_pipeline(options, diagnostics);
+    if (!result.alerts.empty()) analyze::dispatch_alerts(result.alerts, options.alerts, diagnostics);
     print_diagnostics(diagnostics);
     report::TextOptions text;
     text.width = args->report.output.empty() ? terminal_width(120) : 160;

@@ -28,6 +28,8 @@ struct Command {
 Runner setup_digest(CLI::App& sub);
 Runner setup_analyze(CLI::App& sub);
 Runner setup_demo(CLI::App& sub);
+Runner setup_compare(CLI::App& sub);
+Runner setup_lint(CLI::App& sub);
 
 const std::vector<Command>& commands();
 int run(int argc, char** argv);

@@ -15,7 +15,7 @@ namespace querylens::cli {
 
 void ReportArgs::add_to(CLI::App& sub, bool with_fail_on) {
   sub.add_option("--format,-f", format, "Report format")
-      ->check(CLI::IsMember({"text", "json", "md", "markdown"}))
+      ->check(CLI::IsMember({"text", "json", "md", "markdown", "html"}))
       ->capture_default_str();
   sub.add_option("--output,-o", output, "Write the report to FILE instead of standard output");
   sub.add_option("--sort", sort, "Rank query shapes by")->check(CLI::IsMember({"total", "calls", "mean", "p99"}))

@@ -1,5 +1,7 @@
 #include <algorithm>
 #include <cctype>
+#include <cmath>
+#include <cstdint>
 #include <string_view>
 
 #include "querylens/core/clock.h"
@@ -41,6 +43,47 @@ std::string safe_sample(const stats::ShapeStats& stats) {
   return db::redact_secrets(stats.sample);
 }
 
+// Charts need a few dozen bars, not the histogram's up-to-1,376 buckets. Buckets are grouped
+// by equal slices of log(latency) between the lowest and highest touched bucket, so the bars
+// sit evenly on a log-scale axis; empty slices produce no bar (the chart shows the gap).
+std::vector<LatencyBar> latency_bars(const stats::LatencyHistogram& histogram) {
+  constexpr size_t kMaxBars = 24;
+  const std::vector<std::pair<int, uint64_t>> buckets = histogram.nonempty_buckets();
+  if (buckets.empty()) return {};
+  // After halving (histogram.h), weights are relative: scale them back to calls.
+  uint64_t weight = 0;
+  for (const auto& [bucket, w] : buckets) weight += w;
+  const double scale = static_cast<double>(histogram.count()) / static_cast<double>(weight);
+
+  using H = stats::LatencyHistogram;
+  // Bucket 0 holds 0 ns: a log axis starts at 1 ns.
+  auto log_of = [](int64_t ns) { return std::log(static_cast<double>(std::max<int64_t>(ns, 1))); };
+  const double lo = log_of(H::bucket_lower(buckets.front().first));
+  const double hi = log_of(H::bucket_upper(buckets.back().first));
+  const double slice = (hi - lo) / kMaxBars;
+
+  std::vector<LatencyBar> bars;
+  size_t current_slice = SIZE_MAX;
+  double weight_in_bar = 0;
+  for (const auto& [bucket, w] : buckets) {
+    size_t s = buckets.size() <= kMaxBars || slice <= 0
+                   ? static_cast<size_t>(bucket)  // few buckets: one bar each
+                   : std::min(kMaxBars - 1,
+                              static_cast<size_t>((log_of(H::bucket_lower(bucket)) - lo) / slice));
+    if (bars.empty() || s != current_slice) {
+      if (!bars.empty())
+        bars.back().count = static_cast<uint64_t>(std::llround(weight_in_bar * scale));
+      bars.push_back({ns_to_ms(H::bucket_lower(bucket)), 0, 0});
+      current_slice = s;
+      weight_in_bar = 0;
+    }
+    bars.back().upper_ms = ns_to_ms(H::bucket_upper(bucket));
+    weight_in_bar += static_cast<double>(w);
+  }
+  bars.back().count = static_cast<uint64_t>(std::llround(weight_in_bar * scale));
+  return bars;
+}
+
 QueryRow make_row(const stats::ShapeStats& stats, int rank, int64_t digest_total_ns) {
   QueryRow row;
   row.rank = rank;
@@ -59,6 +102,7 @@ QueryRow make_row(const stats::ShapeStats& stats, int rank, int64_t digest_total
     row.p50_ms = ns_to_ms(stats.latency.quantile(0.50));
     row.p95_ms = ns_to_ms(stats.latency.quantile(0.95));
     row.p99_ms = ns_to_ms(stats.latency.quantile(0.99));
+    row.latency = latency_bars(stats.latency);
   }
   if (digest_total_ns > 0) {
     row.share = static_cast<double>(stats.total_ns) / static_cast<double>(digest_total_ns);

@@ -12,6 +12,7 @@ std::optional<Format> parse_format(std::string_view text) {
   if (lower == "text") return Format::kText;
   if (lower == "json") return Format::kJson;
   if (lower == "md" || lower == "markdown") return Format::kMarkdown;
+  if (lower == "html") return Format::kHtml;
   return std::nullopt;
 }
 
@@ -23,6 +24,8 @@ std::string render(const Report& report, Format format, const TextOptions& text)
       return render_json(report);
     case Format::kMarkdown:
       return render_markdown(report);
+    case Format::kHtml:
+      return render_html(report);
   }
   return render_text(report, text);
 }

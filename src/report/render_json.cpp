@@ -56,6 +56,24 @@ Json query_json(const QueryRow& row) {
   j["sample"] = row.sample;
   j["first_seen"] = timestamp_or_null(row.first_seen_us);
   j["last_seen"] = timestamp_or_null(row.last_seen_us);
+  j["latency"] = Json::array();
+  for (const LatencyBar& bar : row.latency) {
+    j["latency"].push_back({{"lower_ms", milliseconds(bar.lower_ms)},
+                            {"upper_ms", milliseconds(bar.upper_ms)},
+                            {"count", bar.count}});
+  }
+  return j;
+}
+
+Json minute_json(const MinuteRow& m) {
+  Json j;
+  j["minute"] = timestamp_or_null(m.minute_start_us);
+  j["calls"] = m.calls;
+  j["errors"] = m.errors;
+  j["slow"] = m.slow;
+  j["mean_ms"] = milliseconds(m.mean_ms);
+  j["p95_ms"] = milliseconds(m.p95_ms);
+  j["p99_ms"] = milliseconds(m.p99_ms);
   return j;
 }
 
@@ -85,6 +103,8 @@ std::string render_json(const Report& report) {
   for (const QueryRow& row : report.queries) j["queries"].push_back(query_json(row));
   j["findings"] = Json::array();
   for (const Finding& f : report.findings) j["findings"].push_back(finding_json(f));
+  j["timeline"] = Json::array();
+  for (const MinuteRow& m : report.timeline) j["timeline"].push_back(minute_json(m));
   // Statements come from logs and files: invalid UTF-8 becomes U+FFFD instead of throwing.
   return j.dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
 }

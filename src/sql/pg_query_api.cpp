@@ -2,6 +2,8 @@
 
 #include <pg_query.h>
 
+#include <cstring>
+
 namespace querylens::sql::pgq {
 namespace {
 
@@ -46,6 +48,19 @@ Split split(const std::string& sql) {
     }
   }
   pg_query_free_split_result(result);
+  return out;
+}
+
+ParseTree parse(const std::string& sql) {
+  PgQueryParseResult result = pg_query_parse(sql.c_str());
+  ParseTree out;
+  out.error = to_error(result.error);
+  if (!out.error.failed() && result.parse_tree != nullptr) {
+    size_t n = std::strlen(result.parse_tree);
+    out.json.reserve(n + kJsonPadding);
+    out.json.assign(result.parse_tree, n);
+  }
+  pg_query_free_parse_result(result);
   return out;
 }
 

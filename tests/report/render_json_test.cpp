@@ -68,7 +68,7 @@ TEST(RenderJsonTest, SchemaAndValues) {
   const json j = json::parse(text);
 
   EXPECT_EQ(keys(j), (std::vector<std::string>{"schema_version", "tool", "generated_at", "summary",
-                                               "queries", "findings"}));
+                                               "queries", "findings", "timeline"}));
   EXPECT_EQ(j["schema_version"], 1);
   EXPECT_EQ(j["tool"]["name"], "querylens");
   EXPECT_EQ(j["tool"]["version"], "0.1.0");
@@ -90,7 +90,8 @@ TEST(RenderJsonTest, SchemaAndValues) {
   EXPECT_EQ(keys(q[0]), (std::vector<std::string>{
                             "rank", "fingerprint", "query", "parsed", "calls", "timed_calls",
                             "total_ms", "mean_ms", "min_ms", "max_ms", "p50_ms", "p95_ms", "p99_ms",
-                            "share", "rows", "errors", "sample", "first_seen", "last_seen"}));
+                            "share", "rows", "errors", "sample", "first_seen", "last_seen",
+                            "latency"}));
   for (size_t i = 0; i < q.size(); ++i) EXPECT_EQ(q[i]["rank"], i + 1);
   EXPECT_EQ(q[0]["calls"], 100);
   EXPECT_EQ(q[0]["parsed"], true);

@@ -178,7 +178,8 @@ TEST(ReportBuildTest, ParseFormatAndDispatch) {
   EXPECT_EQ(parse_format("md"), Format::kMarkdown);
   EXPECT_EQ(parse_format("markdown"), Format::kMarkdown);
   EXPECT_EQ(parse_format("JSON"), Format::kJson);
-  EXPECT_EQ(parse_format("html"), std::nullopt);
+  EXPECT_EQ(parse_format("html"), Format::kHtml);
+  EXPECT_EQ(parse_format("pdf"), std::nullopt);
   EXPECT_EQ(parse_format(""), std::nullopt);
 
   Capture c;

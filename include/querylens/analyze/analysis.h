@@ -10,11 +10,13 @@
 #include <mutex>
 #include <vector>
 
+#include "querylens/analyze/alerts.h"
 #include "querylens/analyze/analyzer.h"
 #include "querylens/capture/observer.h"
 #include "querylens/report/report.h"
 #include "querylens/sql/shape_registry.h"
 #include "querylens/stats/digest.h"
+#include "querylens/stats/timeline.h"
 
 namespace querylens::analyze {
 
@@ -26,8 +28,12 @@ class Analysis : public QueryObserver {
 
   void on_query(const QueryEvent& event) override;
 
+  // Alert rules to evaluate when the report is built (their alerts become findings).
+  void set_alerts(AlertConfig config);
   // Runs each analyzer's conclusion over the digest so far and builds the report.
   report::Report report(const report::ReportOptions& options);
+  // The alerts that fired in the last report().
+  std::vector<Alert> fired_alerts() const;
   uint64_t events() const;
 
  private:
@@ -35,6 +41,10 @@ class Analysis : public QueryObserver {
   sql::ShapeRegistry& shapes_;
   AnalyzeOptions options_;
   stats::Digest digest_;
+  stats::Timeline timeline_;
+  stats::LatencyHistogram workload_latency_;
+  AlertConfig alerts_;
+  std::vector<Alert> fired_;
   std::vector<std::unique_ptr<Analyzer>> analyzers_;
 };
 

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "querylens/analyze/alerts.h"
 #include "querylens/analyze/analyzer.h"
 #include "querylens/capture/source.h"
 #include "querylens/core/diagnostics.h"
@@ -16,6 +17,7 @@ struct PipelineOptions {
   capture::SourceKind kind = capture::SourceKind::kAuto;
   bool run_analyzers = true;         // false: digest only
   AnalyzeOptions analyze;
+  AlertConfig alerts;                // rules evaluated over the workload, each minute, each shape
   report::ReportOptions report;
 };
 
@@ -24,6 +26,7 @@ struct PipelineResult {
   uint64_t events = 0;
   uint64_t skipped = 0;                     // unreadable lines / statements (see diagnostics)
   std::vector<std::string> failed_sources;  // could not be opened or recognised (see diagnostics)
+  std::vector<Alert> alerts;                // fired (also among the report's findings)
 };
 
 // Reads every source (a source that fails is reported to `diagnostics` and the others are

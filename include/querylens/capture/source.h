@@ -15,9 +15,10 @@
 
 namespace querylens::capture {
 
-enum class SourceKind { kAuto, kSql, kJsonl };
+// kPg*: PostgreSQL server logs (capture/pglog.h, docs/sources-pglog.md).
+enum class SourceKind { kAuto, kSql, kJsonl, kPgStderr, kPgCsv, kPgJson };
 
-// "auto" / "sql" / "jsonl"; false when unknown.
+// "auto" / "sql" / "jsonl" / "pg-stderr" / "pg-csv" / "pg-json"; false when unknown.
 bool parse_source_kind(std::string_view text, SourceKind* out);
 std::string_view to_string(SourceKind kind);
 
@@ -32,6 +33,11 @@ struct SourceStats {
 // the input is still read. Throws Error(kInput) when the file cannot be opened or its kind
 // cannot be told.
 SourceStats read_source(const std::string& path, SourceKind kind, QueryObserver& out, Diagnostics& diagnostics);
+
+// The log_line_prefix of PostgreSQL stderr logs read by read_source() ("" = detect it). The
+// CLI's --prefix sets it once before reading: the pipeline's options do not carry it (yet).
+void set_default_log_line_prefix(std::string prefix);
+const std::string& default_log_line_prefix();
 
 // The parts, for tests and library users.
 SourceStats read_sql_script(std::string_view script, const std::string& name, QueryObserver& out,

@@ -18,6 +18,24 @@ inline constexpr int kReportSchemaVersion = 1;
 // The querylens release that writes reports (Summary::tool_version, JSON "tool.version").
 inline constexpr std::string_view kToolVersion = "0.1.0";
 
+// One bar of a latency histogram: [lower_ms, upper_ms) held `count` calls.
+struct LatencyBar {
+  double lower_ms = 0;
+  double upper_ms = 0;
+  uint64_t count = 0;
+};
+
+// One minute of the whole workload (all shapes): the per-minute trend.
+struct MinuteRow {
+  int64_t minute_start_us = 0;  // Unix microseconds, a whole minute
+  uint64_t calls = 0;
+  uint64_t errors = 0;
+  uint64_t slow = 0;            // calls slower than the slow-query threshold
+  double mean_ms = 0;
+  double p95_ms = 0;
+  double p99_ms = 0;
+};
+
 struct QueryRow {
   int rank = 0;
   std::string fingerprint;  // 16 hex digits
@@ -32,6 +50,8 @@ struct QueryRow {
   uint64_t errors = 0;
   std::string sample;  // slowest statement (redacted: see build_report)
   int64_t first_seen_us = 0, last_seen_us = 0;
+  // The shape's latency distribution, merged to at most ~24 bars (for charts); empty when untimed.
+  std::vector<LatencyBar> latency;
 };
 
 struct Summary {
@@ -51,6 +71,7 @@ struct Report {
   Summary summary;
   std::vector<QueryRow> queries;
   std::vector<Finding> findings;  // ordered by severity (highest first)
+  std::vector<MinuteRow> timeline;  // per-minute trend of timed, timestamped events (may be empty)
 };
 
 struct ReportOptions {

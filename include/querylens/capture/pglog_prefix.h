@@ -1,0 +1,87 @@
+// log_line_prefix: what PostgreSQL writes before each stderr log line, compiled into a matcher.
+//
+// A prefix such as '%m [%p] %q%u@%d ' becomes a token list matched left to right with
+// memcmp / digit scans (no regex): the hot loop of the stderr reader runs it once per line.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "querylens/core/query_event.h"
+
+namespace querylens::capture {
+
+// What a matched prefix said about its line. Views point into the line.
+struct PrefixFields {
+  int64_t time_us = 0;  // %m, %t or %n; 0 = not in the prefix
+  int64_t pid = kUnknown;
+  std::string_view session;                              // %c
+  std::string_view user, database, application, client;  // %u, %d, %a, %h or %r
+};
+
+class LogLinePrefix {
+ public:
+  LogLinePrefix() = default;
+  // False (with *error) when `prefix` cannot be matched (two text escapes in a row).
+  static bool compile(std::string_view prefix, LogLinePrefix* out, std::string* error);
+
+  // Length of the prefix at the start of `line` (the message follows), or npos. After %q the
+  // rest is optional, as in the server: background processes stop there.
+  size_t match(std::string_view line, PrefixFields* fields) const;
+
+  const std::string& text() const { return text_; }
+  bool has_time() const { return has_time_; }
+  bool has_process() const { return has_process_; }
+  // "no time (%m, %t or %n)", "no process id (%p or %c)", joined by "; " — "" when complete.
+  std::string missing() const;
+
+ private:
+  enum class Kind : uint8_t {
+    kLiteral,
+    kTime,
+    kSessionStart,
+    kEpoch,
+    kNumber,
+    kSessionId,
+    kText,
+    kStopIfBackground
+  };
+  enum class Field : uint8_t {
+    kNone,
+    kTime,
+    kPid,
+    kSession,
+    kUser,
+    kDatabase,
+    kApplication,
+    kClient
+  };
+  struct Token {
+    Token(Kind k, Field f = Field::kNone) : kind(k), field(f) {}
+    Kind kind;
+    Field field = Field::kNone;
+    std::string literal;  // kLiteral: the text; kText: the literal that ends it ("" = none)
+    bool padded = false;  // %-10u: space-padded to a width
+  };
+  std::string text_;
+  std::vector<Token> tokens_;
+  bool has_time_ = false, has_process_ = false;
+};
+
+// The prefix of a stderr log from its first bytes: the common settings are tried (see
+// docs/sources-pglog.md) and the one that matches most lines wins. False with *error saying
+// what the lines look like and which escapes they lack.
+bool detect_log_line_prefix(std::string_view head, std::string* prefix, std::string* error);
+
+// "LOG:  " / "ERROR:  " (and "LOG:  00000: " of log_error_verbosity = verbose) at the start of
+// `text`: the length to skip to reach the message, with the level in *severity; 0 when none.
+size_t match_severity(std::string_view text, std::string_view* severity);
+
+// "2024-03-05 14:22:01[.123][ UTC|+02|-0330]" at the start of `text`: microseconds since the
+// epoch in *unix_us and the length consumed; 0 when it is not one. Zone names other than
+// UTC / GMT / numeric offsets are read as UTC (the log's local wall time).
+size_t parse_pg_timestamp(std::string_view text, int64_t* unix_us);
+
+}  // namespace querylens::capture

@@ -1,0 +1,148 @@
+// The stderr log: a prefix on each entry's first line, tab-led continuation lines, and the
+// DETAIL / STATEMENT lines of the same entry on lines of their own with the same prefix.
+#include <fmt/format.h>
+
+#include "querylens/capture/input_file.h"
+#include "querylens/capture/pglog.h"
+#include "querylens/capture/pglog_prefix.h"
+#include "querylens/core/error.h"
+
+namespace querylens::capture {
+namespace {
+
+// The entry being assembled. Its parts are copied out of the line buffer (which the next
+// read may move) into strings reused from entry to entry: no allocation once they are warm.
+class Entry {
+ public:
+  bool open() const { return open_; }
+  int64_t pid() const { return record_.pid; }
+
+  void start(int64_t line, const PrefixFields& f, std::string_view severity,
+             std::string_view message) {
+    open_ = true;
+    record_.line = line;
+    record_.time_us = f.time_us;
+    record_.pid = f.pid;
+    session_.assign(f.session);
+    user_.assign(f.user);
+    database_.assign(f.database);
+    application_.assign(f.application);
+    client_.assign(f.client);
+    severity_.assign(severity);
+    message_.assign(message);
+    detail_.clear();
+    statement_.clear();
+    continuing_ = &message_;
+  }
+
+  // DETAIL:, STATEMENT:, HINT:, ... of the same entry.
+  void attach(std::string_view severity, std::string_view text) {
+    continuing_ = nullptr;
+    if (severity == "DETAIL") continuing_ = &detail_;
+    if (severity == "STATEMENT") continuing_ = &statement_;
+    if (continuing_ != nullptr) continuing_->assign(text);
+  }
+
+  // A tab-led line continues the last part (a multi-line statement keeps its newlines).
+  void continue_with(std::string_view text) {
+    if (continuing_ == nullptr) return;
+    continuing_->push_back('\n');
+    continuing_->append(text);
+  }
+
+  void flush(PgLogEvents& events) {
+    if (!open_) return;
+    open_ = false;
+    record_.session = session_;
+    record_.user = user_;
+    record_.database = database_;
+    record_.application = application_;
+    record_.client = client_;
+    record_.severity = severity_;
+    record_.message = message_;
+    record_.detail = detail_;
+    record_.statement = statement_;
+    events.add(record_);
+  }
+
+ private:
+  bool open_ = false;
+  PgLogRecord record_;
+  std::string session_, user_, database_, application_, client_, severity_, message_, detail_,
+      statement_;
+  std::string* continuing_ = nullptr;
+};
+
+bool is_part_of_entry(std::string_view severity) {
+  return severity == "DETAIL" || severity == "STATEMENT" || severity == "HINT" ||
+         severity == "CONTEXT" || severity == "QUERY" || severity == "LOCATION";
+}
+
+}  // namespace
+
+SourceStats read_pg_stderr(InputFile& input, const std::string& log_line_prefix, QueryObserver& out,
+                           Diagnostics& diagnostics) {
+  std::string prefix_text = log_line_prefix, error;
+  if (prefix_text.empty() &&
+      !detect_log_line_prefix(input.peek(256 * 1024), &prefix_text, &error)) {
+    throw Error(ErrorKind::kInput, error, SourceLocation{input.name(), 0, 0});
+  }
+  LogLinePrefix prefix;
+  if (!LogLinePrefix::compile(prefix_text, &prefix, &error)) {
+    throw Error(ErrorKind::kInput, error, SourceLocation{input.name(), 0, 0});
+  }
+  if (!prefix.missing().empty()) {
+    diagnostics.report(
+        SourceLocation{input.name(), 0, 0},
+        fmt::format(
+            "log_line_prefix '{}' has {}: events have no {}; set e.g. '%m [%p] ' on the server",
+            prefix.text(), prefix.missing(),
+            prefix.has_time()      ? "session"
+            : prefix.has_process() ? "time"
+                                   : "time or session"));
+  }
+
+  SourceStats stats;
+  PgLogEvents events(out);
+  Entry entry;
+  std::string_view line, severity;
+  auto skip = [&](std::string_view why) {
+    ++stats.skipped;
+    diagnostics.report(SourceLocation{input.name(), input.line_number(), 0}, std::string(why));
+  };
+  while (input.next_line(&line)) {
+    stats.bytes += line.size() + 1;
+    if (line.empty()) continue;
+    if (line[0] == '\t') {
+      if (entry.open()) {
+        entry.continue_with(line.substr(1));
+      } else {
+        skip("a continuation line (tab) with no log line before it");
+      }
+      continue;
+    }
+    PrefixFields fields;
+    size_t n = prefix.match(line, &fields);
+    size_t skip_severity =
+        n == std::string_view::npos ? 0 : match_severity(line.substr(n), &severity);
+    if (skip_severity == 0) {
+      skip(fmt::format("not a log line with log_line_prefix '{}'{}: '{}'", prefix.text(),
+                       log_line_prefix.empty() ? " (detected; --prefix sets it)" : "",
+                       line.substr(0, 80)));
+      continue;
+    }
+    std::string_view text = line.substr(n + skip_severity);
+    if (entry.open() && is_part_of_entry(severity) && fields.pid == entry.pid()) {
+      entry.attach(severity, text);
+      continue;
+    }
+    entry.flush(events);
+    entry.start(input.line_number(), fields, severity, text);
+  }
+  entry.flush(events);
+  events.finish();
+  stats.events = events.events();
+  return stats;
+}
+
+}  // namespace querylens::capture

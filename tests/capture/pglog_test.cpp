@@ -1,0 +1,231 @@
+// PostgreSQL log readers on fixtures: real logs of the test server (stderr, csvlog, jsonlog of
+// the same sessions), other prefixes, detection.
+#include "querylens/capture/pglog.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "querylens/capture/input_file.h"
+#include "querylens/capture/pglog_prefix.h"
+#include "querylens/core/error.h"
+
+namespace querylens::capture {
+namespace {
+
+const std::string kData = std::string(QUERYLENS_TEST_DATA_DIR) + "/pglog/";
+
+struct Collector : QueryObserver {
+  std::vector<OwnedQueryEvent> events;
+  void on_query(const QueryEvent& e) override { events.emplace_back(e); }
+};
+
+std::string tag(const OwnedQueryEvent& e, const std::string& name) {
+  for (const auto& [k, v] : e.tags) {
+    if (k == name) return v;
+  }
+  return "";
+}
+
+struct Read {
+  Collector out;
+  Diagnostics diagnostics;
+  SourceStats stats;
+};
+
+// Reads a fixture the way the CLI does: kind detected from its content.
+std::unique_ptr<Read> read(const std::string& file, SourceKind kind = SourceKind::kAuto) {
+  auto r = std::make_unique<Read>();
+  r->stats = read_source(kData + file, kind, r->out, r->diagnostics);
+  return r;
+}
+
+std::vector<OwnedQueryEvent> of_session(const std::vector<OwnedQueryEvent>& all,
+                                        const std::string& session) {
+  std::vector<OwnedQueryEvent> out;
+  for (const auto& e : all) {
+    if (e.session == session) out.push_back(e);
+  }
+  return out;
+}
+
+TEST(PgLogPrefix, MatchesTheDebianPrefixWithAndWithoutUser) {
+  LogLinePrefix p;
+  std::string error;
+  ASSERT_TRUE(LogLinePrefix::compile("%m [%p] %q%u@%d ", &p, &error)) << error;
+  PrefixFields f;
+  std::string line = "2024-03-05 14:22:01.123 UTC [4242] app@shop LOG:  duration: 1.0 ms";
+  size_t n = p.match(line, &f);
+  ASSERT_NE(n, std::string_view::npos);
+  EXPECT_EQ(line.substr(n, 4), "LOG:");
+  EXPECT_EQ(f.pid, 4242);
+  EXPECT_EQ(f.user, "app");
+  EXPECT_EQ(f.database, "shop");
+  EXPECT_EQ(f.time_us, 1709648521123000);
+  PrefixFields g;
+  std::string background = "2024-03-05 14:22:01.123 UTC [17] LOG:  checkpoint starting: time";
+  n = p.match(background, &g);
+  ASSERT_NE(n, std::string_view::npos);
+  EXPECT_EQ(background.substr(n, 4), "LOG:");
+  EXPECT_TRUE(g.user.empty());
+}
+
+TEST(PgLogPrefix, ReadsOffsetsEpochAndSessionIds) {
+  int64_t us = 0;
+  EXPECT_GT(parse_pg_timestamp("2024-03-05 16:22:01.5 +02 [1]", &us), 0u);
+  EXPECT_EQ(us, 1709648521500000);
+  LogLinePrefix p;
+  std::string error;
+  ASSERT_TRUE(LogLinePrefix::compile("%n %c %-8a|", &p, &error)) << error;
+  PrefixFields f;
+  std::string line = "1709648521.250 65e6f1a2.1092 psql    |ERROR:  boom";
+  ASSERT_NE(p.match(line, &f), std::string_view::npos);
+  EXPECT_EQ(f.time_us, 1709648521250000);
+  EXPECT_EQ(f.session, "65e6f1a2.1092");
+  EXPECT_EQ(f.application, "psql");
+  EXPECT_EQ(p.missing(), "");
+  ASSERT_TRUE(LogLinePrefix::compile("%u@%d ", &p, &error));
+  EXPECT_EQ(p.missing(), "no time (%m, %t or %n); no process id (%p or %c)");
+  EXPECT_FALSE(LogLinePrefix::compile("%u%d ", &p, &error));
+}
+
+TEST(PgLogPrefix, SeverityWithVerboseSqlstate) {
+  std::string_view severity;
+  EXPECT_EQ(match_severity("LOG:  00000: duration: 1 ms", &severity), 13u);
+  EXPECT_EQ(severity, "LOG");
+  EXPECT_EQ(match_severity("DEBUG2:  x", &severity), 9u);
+  EXPECT_EQ(match_severity("Log:  x", &severity), 0u);
+  EXPECT_EQ(match_severity("SELECT:  x", &severity), 0u);
+}
+
+TEST(PgLogDetect, TellsEachFormatAndPrefix) {
+  EXPECT_EQ(read("real_stderr.log")->stats.skipped, 0u);
+  for (const char* file :
+       {"real_stderr.log", "real_csvlog.csv", "real_jsonlog.json", "pgbadger_prefix.log"}) {
+    InputFile in(kData + file);
+    EXPECT_TRUE(sniff_pg_log(in.peek(65536)).has_value()) << file;
+  }
+  std::string prefix, error;
+  InputFile a(kData + "pgbadger_prefix.log");
+  ASSERT_TRUE(detect_log_line_prefix(a.peek(65536), &prefix, &error)) << error;
+  EXPECT_EQ(prefix, "%t [%p]: [%l-1] user=%u,db=%d,app=%a,client=%h ");
+  InputFile b(kData + "real_stderr.log");
+  ASSERT_TRUE(detect_log_line_prefix(b.peek(65536), &prefix, &error)) << error;
+  EXPECT_EQ(prefix, "%m [%p] %q%u@%d ");
+  // Not logs: a JSON-lines capture and a SQL script stay what they are.
+  EXPECT_FALSE(sniff_pg_log("{\"sql\":\"SELECT 1\",\"duration_ms\":1}\n").has_value());
+  EXPECT_FALSE(sniff_pg_log("SELECT 1;\nSELECT 2;\n").has_value());
+}
+
+TEST(PgLogDetect, UnknownPrefixSaysWhatToPass) {
+  InputFile in(kData + "custom_prefix.log");
+  std::string prefix, error;
+  EXPECT_FALSE(detect_log_line_prefix(in.peek(65536), &prefix, &error));
+  EXPECT_NE(error.find("--prefix"), std::string::npos) << error;
+  EXPECT_NE(error.find("<2026-11-21 23:11:17.981 UTC> pid=19714"), std::string::npos) << error;
+  EXPECT_NE(error.find("no process id in brackets (%p)"), std::string::npos) << error;
+  // With the setting it reads.
+  Collector out;
+  Diagnostics diagnostics;
+  InputFile again(kData + "custom_prefix.log");
+  SourceStats stats =
+      read_pg_log(again, PgLogFormat::kStderr, "<%m> pid=%p sess=%c %u/%d ", out, diagnostics);
+  EXPECT_EQ(stats.skipped, 0u);
+  EXPECT_EQ(of_session(out.events, "6b02251a.4d63").size(), 11u);
+}
+
+TEST(PgLogDetect, PrefixWithoutTimeOrProcessIsNamed) {
+  Collector out;
+  Diagnostics diagnostics;
+  InputFile in(kData + "real_stderr.log");
+  read_pg_log(in, PgLogFormat::kStderr, "%m ", out, diagnostics);
+  ASSERT_GE(diagnostics.count(), 1u);
+  EXPECT_NE(diagnostics.kept()[0].message.find("no process id (%p or %c)"), std::string::npos);
+}
+
+// One psql session of the real log: durations, a multi-line statement, a transaction, an error.
+void expect_psql_session(const std::vector<OwnedQueryEvent>& s) {
+  ASSERT_EQ(s.size(), 11u);
+  EXPECT_EQ(s[0].sql, "SET log_min_duration_statement = 0;");
+  EXPECT_EQ(s[0].duration_ns, 124000);
+  EXPECT_EQ(s[3].sql, "SELECT id, name\n  FROM users\n WHERE id < 5\n ORDER BY id;");
+  EXPECT_EQ(s[4].sql, "BEGIN;");
+  EXPECT_NE(s[4].transaction_id, kUnknown);
+  EXPECT_EQ(s[5].transaction_id, s[4].transaction_id);
+  EXPECT_EQ(s[6].transaction_id, s[4].transaction_id);
+  EXPECT_EQ(s[7].transaction_id, kUnknown);
+  EXPECT_EQ(s[7].sql, "SELECT * FROM nope;");
+  EXPECT_EQ(s[7].error,
+            "relation \"nope\" does not exist");  // the stderr log's " at character 15" dropped
+  EXPECT_EQ(s[7].duration_ns, kUnknown);
+  EXPECT_EQ(s[10].sql, "SELECT 'ünï', '\"quoted\"', 'it''s';");
+  EXPECT_EQ(tag(s[0], "user"), "postgres");
+  EXPECT_EQ(tag(s[0], "database"), "querylens_test");
+  EXPECT_EQ(s[1].start_us + s[1].duration_ns / 1000, 1795302682320000);
+}
+
+// log_statement = all with log_duration = on: each statement line joined with its duration.
+void expect_log_duration_session(const std::vector<OwnedQueryEvent>& s) {
+  ASSERT_EQ(s.size(), 6u);
+  EXPECT_EQ(s[1].sql, "SELECT 1;");
+  EXPECT_EQ(s[1].duration_ns, 155000);
+  EXPECT_EQ(s[2].duration_ns, 500000);
+  EXPECT_EQ(s[3].sql, "BEGIN;");
+  EXPECT_EQ(s[5].sql, "ROLLBACK;");
+  EXPECT_EQ(s[5].transaction_id, s[3].transaction_id);
+  EXPECT_NE(s[3].transaction_id, kUnknown);
+}
+
+TEST(PgLogRead, RealStderrLog) {
+  auto r = read("real_stderr.log");
+  EXPECT_EQ(r->stats.skipped, 0u);
+  expect_psql_session(of_session(r->out.events, "19811"));
+  expect_log_duration_session(of_session(r->out.events, "19816"));
+  // pgbench -M prepared: execute lines with their parameters; parse / bind are not events.
+  auto bench = of_session(r->out.events, "19837");
+  ASSERT_GE(bench.size(), 7u);
+  EXPECT_EQ(bench[0].sql, "BEGIN;");
+  EXPECT_EQ(bench[1].sql, "UPDATE pgbench_accounts SET abalance = abalance + $1 WHERE aid = $2;");
+  EXPECT_EQ(tag(bench[1], "params"), "$1 = '4875', $2 = '67618'");
+  EXPECT_EQ(bench[1].transaction_id, bench[0].transaction_id);
+  EXPECT_EQ(bench[6].sql, "END;");
+  EXPECT_EQ(bench[6].transaction_id, bench[0].transaction_id);
+}
+
+TEST(PgLogRead, CsvAndJsonGiveTheSameEventsAsStderr) {
+  auto text = read("real_stderr.log");
+  auto csv = read("real_csvlog.csv");
+  auto json = read("real_jsonlog.json");
+  EXPECT_EQ(csv->stats.skipped, 0u);
+  EXPECT_EQ(json->stats.skipped, 0u);
+  expect_psql_session(of_session(csv->out.events, "6b02251a.4d63"));
+  expect_psql_session(of_session(json->out.events, "6b02251a.4d63"));
+  expect_log_duration_session(of_session(json->out.events, "6b02251a.4d68"));
+  ASSERT_EQ(csv->out.events.size(), text->out.events.size());
+  ASSERT_EQ(json->out.events.size(), text->out.events.size());
+  for (size_t i = 0; i < text->out.events.size(); ++i) {
+    for (const auto* other : {&csv->out.events[i], &json->out.events[i]}) {
+      EXPECT_EQ(other->sql, text->out.events[i].sql);
+      EXPECT_EQ(other->duration_ns, text->out.events[i].duration_ns);
+      EXPECT_EQ(other->error, text->out.events[i].error);
+      EXPECT_EQ(tag(*other, "params"), tag(text->out.events[i], "params"));
+      EXPECT_EQ(other->transaction_id == kUnknown, text->out.events[i].transaction_id == kUnknown);
+    }
+  }
+  EXPECT_EQ(tag(csv->out.events[0], "application"), "psql");
+}
+
+TEST(PgLogRead, PgBadgerPrefixCarriesTags) {
+  auto r = read("pgbadger_prefix.log");
+  EXPECT_EQ(r->stats.skipped, 0u);
+  auto s = of_session(r->out.events, "19811");
+  ASSERT_EQ(s.size(), 11u);
+  EXPECT_EQ(tag(s[0], "application"), "psql");
+  EXPECT_EQ(tag(s[0], "client"), "[local]");
+  EXPECT_EQ((s[0].start_us + s[0].duration_ns / 1000) % 1000000, 0);  // %t has whole seconds
+}
+
+}  // namespace
+}  // namespace querylens::capture

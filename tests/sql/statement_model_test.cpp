@@ -1,0 +1,147 @@
+#include "querylens/sql/statement_model.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <string>
+
+namespace querylens::sql {
+namespace {
+
+const ColumnUse* find(const StatementModel& m, std::string_view column, ColumnRole role) {
+  for (const ColumnUse& c : m.columns) {
+    if (c.column == column && c.role == role) return &c;
+  }
+  return nullptr;
+}
+
+TEST(StatementModelTest, SelectRolesAndAliases) {
+  std::string sql =
+      "SELECT p.id FROM posts p JOIN users u ON u.id = p.user_id "
+      "WHERE p.status = 'x' AND p.score > 3 AND p.tag IN (1, 2) AND u.email LIKE 'ab%' "
+      "AND p.deleted_at IS NULL AND lower(u.name) = $1 GROUP BY p.id ORDER BY p.created_at DESC "
+      "LIMIT 10 OFFSET 20";
+  StatementModel m = build_statement_model(sql);
+  ASSERT_TRUE(m.analyzed) << m.error;
+  EXPECT_EQ(m.kind, StatementKind::kSelect);
+  ASSERT_EQ(m.tables.size(), 2u);
+  EXPECT_EQ(m.tables[0].name, "posts");
+  EXPECT_EQ(m.tables[0].alias, "p");
+  const ColumnUse* eq = find(m, "status", ColumnRole::kEqualityFilter);
+  ASSERT_NE(eq, nullptr);
+  EXPECT_EQ(eq->table, "posts");
+  EXPECT_EQ(sql.substr(eq->location, 8), "p.status");
+  EXPECT_NE(find(m, "score", ColumnRole::kRangeFilter), nullptr);
+  EXPECT_NE(find(m, "tag", ColumnRole::kInList), nullptr);
+  EXPECT_NE(find(m, "email", ColumnRole::kLikePrefix), nullptr);
+  EXPECT_NE(find(m, "deleted_at", ColumnRole::kIsNull), nullptr);
+  const ColumnUse* wrapped = find(m, "name", ColumnRole::kWrapped);
+  ASSERT_NE(wrapped, nullptr);
+  EXPECT_EQ(wrapped->detail, "lower()");
+  EXPECT_EQ(wrapped->table, "users");
+  EXPECT_NE(find(m, "user_id", ColumnRole::kJoinKey), nullptr);
+  EXPECT_NE(find(m, "id", ColumnRole::kGroupBy), nullptr);
+  const ColumnUse* order = find(m, "created_at", ColumnRole::kOrderBy);
+  ASSERT_NE(order, nullptr);
+  EXPECT_TRUE(order->descending);
+  EXPECT_EQ(m.blocks[0].limit, 10);
+  EXPECT_EQ(m.blocks[0].offset, 20);
+  EXPECT_EQ(m.blocks[0].max_param, 1);
+}
+
+TEST(StatementModelTest, AliasesResolveThroughSubqueriesAndCtes) {
+  StatementModel m = build_statement_model(
+      "WITH r AS (SELECT id, author_id AS a FROM posts) "
+      "SELECT s.x FROM (SELECT u.id AS x FROM users u) s JOIN r ON r.a = s.x WHERE r.id = 1 AND "
+      "s.x = 2");
+  ASSERT_TRUE(m.analyzed) << m.error;
+  const ColumnUse* through_cte = find(m, "id", ColumnRole::kEqualityFilter);
+  ASSERT_NE(through_cte, nullptr);
+  EXPECT_EQ(through_cte->table, "posts");
+  const ColumnUse* through_sub = find(m, "x", ColumnRole::kEqualityFilter);
+  ASSERT_NE(through_sub, nullptr);
+  EXPECT_EQ(through_sub->table, "users");
+}
+
+TEST(StatementModelTest, SubqueriesSetOpsWindowsAndWrites) {
+  StatementModel m = build_statement_model(
+      "SELECT u.id, (SELECT max(p.id) FROM posts p WHERE p.user_id = u.id), rank() OVER (ORDER BY "
+      "u.id) "
+      "FROM users u WHERE EXISTS (SELECT 1 FROM x) UNION ALL SELECT 1, 2, 3");
+  ASSERT_TRUE(m.analyzed) << m.error;
+  ASSERT_EQ(m.set_operations.size(), 1u);
+  EXPECT_TRUE(m.set_operations[0].all);
+  ASSERT_EQ(m.window_functions.size(), 1u);
+  EXPECT_EQ(m.window_functions[0], "rank");
+  int scalar = 0, exists = 0;
+  for (const Subquery& s : m.subqueries) {
+    if (s.kind == SubqueryKind::kScalar) {
+      ++scalar;
+      EXPECT_TRUE(s.correlated);
+    }
+    if (s.kind == SubqueryKind::kExists) {
+      ++exists;
+      EXPECT_FALSE(s.correlated);
+    }
+  }
+  EXPECT_EQ(scalar, 1);
+  EXPECT_EQ(exists, 1);
+
+  StatementModel u =
+      build_statement_model("UPDATE accounts SET balance = balance - 1 WHERE id = $1");
+  ASSERT_TRUE(u.analyzed);
+  EXPECT_EQ(u.kind, StatementKind::kUpdate);
+  EXPECT_EQ(u.tables_written, std::vector<std::string>{"accounts"});
+  StatementModel d = build_statement_model("CREATE INDEX ON posts (user_id)");
+  EXPECT_EQ(d.kind, StatementKind::kDdl);
+}
+
+TEST(StatementModelTest, SqliteParametersParseAndLocationsMapBack) {
+  std::string sql = "SELECT id FROM t WHERE a = :first AND b LIKE '%x'";
+  StatementModel m = build_statement_model(sql);
+  ASSERT_TRUE(m.analyzed) << m.error;
+  const ColumnUse* like = find(m, "b", ColumnRole::kLikeLeadingWildcard);
+  ASSERT_NE(like, nullptr);
+  EXPECT_EQ(sql.substr(like->location, 1), "b");
+}
+
+TEST(StatementModelTest, RejectedStatementsAreNotAnalyzedWithTheMessage) {
+  StatementModel m = build_statement_model("INSERT OR REPLACE INTO t VALUES (1)");
+  EXPECT_FALSE(m.analyzed);
+  EXPECT_NE(m.error.find("syntax error"), std::string::npos);
+  EXPECT_EQ(m.error_location, 7);
+  EXPECT_FALSE(build_statement_model(std::string("SELECT 1\0", 9)).analyzed);
+  EXPECT_FALSE(build_statement_model("SELECT (").analyzed);
+}
+
+TEST(StatementModelTest, DeepNestingIsAClearErrorNotACrash) {
+  for (int depth : {100, 500, 5000}) {
+    std::string nested = "SELECT 1";
+    for (int i = 0; i < depth; ++i) nested = "SELECT (" + nested + ")";
+    StatementModel m = build_statement_model(nested);
+    EXPECT_TRUE(m.analyzed || !m.error.empty()) << depth;
+    std::string exprs = "SELECT " + std::string(depth, '(') + "1" + std::string(depth, ')');
+    EXPECT_NO_FATAL_FAILURE(build_statement_model(exprs));
+    std::string ors = "SELECT id FROM t WHERE ";
+    for (int i = 0; i < depth; ++i) ors += "(a = 1 OR ";
+    ors += "b = 2" + std::string(depth, ')');
+    StatementModel o = build_statement_model(ors);
+    EXPECT_TRUE(o.analyzed || !o.error.empty()) << depth;
+  }
+  std::string deep = "SELECT 1";
+  for (int i = 0; i < 500; ++i) deep = "SELECT * FROM (" + deep + ") s" + std::to_string(i);
+  StatementModel m = build_statement_model(deep);
+  EXPECT_TRUE(m.analyzed || !m.error.empty());
+}
+
+TEST(StatementModelTest, HundredKilobyteStatement) {
+  std::string sql = "SELECT id FROM posts WHERE id IN (";
+  for (int i = 0; sql.size() < 100 * 1024; ++i) sql += std::to_string(i) + ", ";
+  sql += "0) AND title LIKE '%x'";
+  StatementModel m = build_statement_model(sql);
+  ASSERT_TRUE(m.analyzed) << m.error;
+  EXPECT_NE(find(m, "title", ColumnRole::kLikeLeadingWildcard), nullptr);
+}
+
+}  // namespace
+}  // namespace querylens::sql
