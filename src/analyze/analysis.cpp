@@ -42,6 +42,11 @@ report::Report Analysis::report(const report::ReportOptions& options) {
   return report;
 }
 
+void Analysis::add_aggregate(std::string_view sample, const stats::AggregateStats& stats) {
+  std::lock_guard lock(mutex_);
+  digest_.add_aggregate(sample, stats);
+}
+
 void Analysis::set_alerts(AlertConfig config) {
   std::lock_guard lock(mutex_);
   alerts_ = std::move(config);

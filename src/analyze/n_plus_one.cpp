@@ -1,9 +1,11 @@
 #include "analyze/n_plus_one.h"
 
 #include <algorithm>
+#include <cctype>
 #include <fmt/format.h>
 
 #include "querylens/sql/lexer.h"
+#include "querylens/sql/statement_model.h"
 
 namespace querylens::analyze {
 
@@ -26,6 +28,61 @@ bool NPlusOneAnalyzer::is_read(const QueryShape* shape) {
   }
   return it->second;
 }
+
+namespace {
+
+// The batched form of a repeated lookup `… WHERE key = $n`: `… WHERE key = ANY($n)` with the
+// key added to the select list (so the caller can hand each row to its parent). Empty when
+// the statement is not one equality lookup on a parameter that this can rewrite safely.
+std::string batched_form(const std::string& text) {
+  sql::StatementModel model = sql::build_statement_model(text);
+  if (!model.analyzed || model.kind != sql::StatementKind::kSelect || model.blocks.empty()) return {};
+  const sql::QueryBlock& top = model.blocks[0];
+  if (top.is_set_operation || top.limit || top.limit_param) return {};  // LIMIT per parent cannot be batched
+  const sql::ColumnUse* key = nullptr;
+  for (const sql::ColumnUse& use : model.columns) {
+    if (use.block != 0 || use.clause != sql::Clause::kWhere || use.role != sql::ColumnRole::kEqualityFilter) continue;
+    if (key != nullptr) return {};  // two equality lookups: which one is the parent key is a guess
+    key = &use;
+  }
+  if (key == nullptr || key->location < 0) return {};
+  sql::LexResult lexed = sql::lex(text);
+  if (!lexed.ok) return {};
+  const auto& tokens = lexed.tokens;
+  size_t i = 0;
+  while (i < tokens.size() && tokens[i].offset < static_cast<size_t>(key->location)) ++i;
+  // [qualifier .] column = $n
+  if (i + 2 < tokens.size() && tokens[i + 1].is(".")) i += 2;
+  if (i + 2 >= tokens.size() || !tokens[i + 1].is("=") || tokens[i + 2].kind != sql::TokenKind::kParam) return {};
+  const sql::Token& param = tokens[i + 2];
+  std::string key_text(text.substr(static_cast<size_t>(key->location), tokens[i].offset + tokens[i].text.size() -
+                                                                             static_cast<size_t>(key->location)));
+  // Where the select list ends: the first FROM at parenthesis depth 0.
+  size_t from = std::string::npos;
+  int depth = 0;
+  for (const sql::Token& t : tokens) {
+    if (t.is("(")) ++depth;
+    if (t.is(")")) --depth;
+    if (depth == 0 && t.is_word("from")) {
+      from = t.offset;
+      break;
+    }
+  }
+  if (from == std::string::npos) return {};
+  bool selected = top.star_over_table;
+  for (const auto& [qualifier, column] : top.target_columns) selected |= column == key->column;
+  std::string out = text.substr(0, param.offset);
+  out += "ANY(" + std::string(param.text) + ")";
+  out += text.substr(param.offset + param.text.size());
+  if (!selected) {
+    size_t end = from;
+    while (end > 0 && std::isspace(static_cast<unsigned char>(out[end - 1]))) --end;
+    out.insert(end, ", " + key_text);
+  }
+  return out + ";  -- " + std::string(param.text) + " = the array of parent keys (SQLite: IN (…) with the keys)";
+}
+
+}  // namespace
 
 void NPlusOneAnalyzer::close(const std::string& session, Run& run) {
   (void)session;
@@ -78,6 +135,7 @@ void NPlusOneAnalyzer::analyze(const AnalysisInput& input, std::vector<Finding>&
         "in all, {} calls that one query could answer.",
         p.occurrences, parent->normalized, repeated->normalized, mean_repeats, p.max_repeats, total_ms, p.repeats);
     f.fingerprints = {repeated->fingerprint_hex(), parent->fingerprint_hex()};
+    f.fix_sql = batched_form(repeated->normalized);
     f.recommendation =
         "Fetch the children of all parent rows at once: one query with `IN (…)` / `= ANY($1)` over the parent keys, "
         "or a JOIN with the parent query. In an ORM, eager-load the relationship (SQLAlchemy selectinload / "

@@ -1,5 +1,6 @@
 #include <algorithm>
 
+#include "analyze/lint_analyzer.h"
 #include "analyze/n_plus_one.h"
 #include "analyze/slow_query.h"
 #include "querylens/analyze/analyzer.h"
@@ -10,6 +11,7 @@ std::vector<std::unique_ptr<Analyzer>> default_analyzers(const AnalyzeOptions& o
   std::vector<std::unique_ptr<Analyzer>> out;
   out.push_back(std::make_unique<NPlusOneAnalyzer>(options));
   out.push_back(std::make_unique<SlowQueryAnalyzer>());
+  out.push_back(std::make_unique<LintAnalyzer>());
   return out;
 }
 

@@ -19,6 +19,8 @@ struct SourceArgs {
   bool strict = false;
   double slow_ms = 100;
   std::string alerts;  // alert rules file
+  std::string db_url;
+  int interval = 0;
   ReportArgs report;
 };
 
@@ -32,8 +34,8 @@ void print_diagnostics(const Diagnostics& diagnostics) {
 Runner setup(CLI::App& sub, bool analyzers) {
   auto args = std::make_shared<SourceArgs>();
   sub.add_option("sources", args->sources,
-                 "Inputs: .sql scripts, JSON-lines event captures (docs/events-jsonl.md), '-' for stdin; "
-                 "gzip is read transparently")
+                 "Inputs: .sql scripts, JSON-lines event captures (docs/events-jsonl.md), PostgreSQL logs, "
+                 "'-' for stdin (gzip is read transparently), or 'pgss' for pg_stat_statements of --db")
       ->required();
   sub.add_option("--input-format", args->input_format, "Kind of the inputs (auto: by name, then content)")
       ->check(CLI::IsMember({"auto", "sql", "jsonl", "pg-stderr", "pg-csv", "pg-json"}))
@@ -41,6 +43,12 @@ Runner setup(CLI::App& sub, bool analyzers) {
   sub.add_option("--prefix", args->prefix,
                  "log_line_prefix of PostgreSQL stderr logs (SHOW log_line_prefix); detected when omitted");
   sub.add_flag("--strict", args->strict, "Exit with 3 when any input line could not be read");
+  sub.add_option("--db", args->db_url,
+                 "Database URL (postgresql://…, libpq key=value, sqlite:PATH); the source 'pgss' reads "
+                 "pg_stat_statements from it");
+  sub.add_option("--interval", args->interval,
+                 "With the pgss source: take two snapshots SECONDS apart and report what ran in between")
+      ->check(CLI::Range(1, 86400));
   if (analyzers) {
     sub.add_option("--slow-ms", args->slow_ms, "slow-query: p95 threshold in milliseconds")
         ->check(CLI::PositiveNumber)
@@ -53,6 +61,8 @@ Runner setup(CLI::App& sub, bool analyzers) {
   return [args, analyzers]() -> int {
     analyze::PipelineOptions options;
     options.sources = args->sources;
+    options.db_url = args->db_url;
+    options.interval_seconds = args->interval;
     capture::parse_source_kind(args->input_format, &options.kind);
     capture::set_default_log_line_prefix(args->prefix);
     options.run_analyzers = analyzers;

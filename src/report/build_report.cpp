@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <limits>
 #include <cctype>
 #include <cmath>
 #include <cstdint>
@@ -97,11 +98,14 @@ QueryRow make_row(const stats::ShapeStats& stats, int rank, int64_t digest_total
   if (stats.timed_calls > 0) {
     row.total_ms = ns_to_ms(stats.total_ns);
     row.mean_ms = ns_to_ms(stats.mean_ns());
-    row.min_ms = ns_to_ms(stats.latency.min());
-    row.max_ms = ns_to_ms(stats.latency.max());
-    row.p50_ms = ns_to_ms(stats.latency.quantile(0.50));
-    row.p95_ms = ns_to_ms(stats.latency.quantile(0.95));
-    row.p99_ms = ns_to_ms(stats.latency.quantile(0.99));
+    row.min_ms = ns_to_ms(stats.min_ns);
+    row.max_ms = ns_to_ms(stats.max_ns);
+    // Aggregates (pg_stat_statements) carry no distribution: their quantiles are unknown (NaN,
+    // rendered as null / "?"), never a made-up number.
+    const double unknown = std::numeric_limits<double>::quiet_NaN();
+    row.p50_ms = stats.has_distribution() ? ns_to_ms(stats.latency.quantile(0.50)) : unknown;
+    row.p95_ms = stats.has_distribution() ? ns_to_ms(stats.latency.quantile(0.95)) : unknown;
+    row.p99_ms = stats.has_distribution() ? ns_to_ms(stats.latency.quantile(0.99)) : unknown;
     row.latency = latency_bars(stats.latency);
   }
   if (digest_total_ns > 0) {
@@ -138,10 +142,11 @@ Report build_report(const stats::Digest& digest, std::vector<Finding> findings,
     report.queries.push_back(make_row(*stats, ++rank, digest.total_ns()));
   }
 
+  // By severity, then by rule; within one rule the analyzer's own order (most costly first)
+  // is kept — an alphabetical title order would put "p95 160 ms" before "p95 190 ms".
   std::stable_sort(findings.begin(), findings.end(), [](const Finding& a, const Finding& b) {
     if (a.severity != b.severity) return a.severity > b.severity;
-    if (a.rule != b.rule) return a.rule < b.rule;
-    return a.title < b.title;
+    return a.rule < b.rule;
   });
   report.findings = std::move(findings);
   return report;

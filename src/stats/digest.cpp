@@ -26,6 +26,8 @@ void Digest::add(const QueryEvent& event) {
     ++s.timed_calls;
     s.total_ns += event.duration_ns;
     total_ns_ += event.duration_ns;
+    if (s.timed_calls == 1 || event.duration_ns < s.min_ns) s.min_ns = event.duration_ns;
+    if (event.duration_ns > s.max_ns) s.max_ns = event.duration_ns;
     s.latency.record(event.duration_ns);
     if (event.duration_ns > s.sample_duration_ns) {
       s.sample.assign(event.sql);
@@ -48,12 +50,34 @@ void Digest::add(const QueryEvent& event) {
   }
 }
 
+void Digest::add_aggregate(std::string_view sample, const AggregateStats& a) {
+  if (a.calls == 0) return;
+  const QueryShape* shape = shapes_.classify(sample);
+  auto [it, inserted] = by_shape_.try_emplace(shape);
+  ShapeStats& s = it->second;
+  if (inserted) s.shape = shape;
+  if (s.timed_calls == 0 || a.min_ns < s.min_ns) s.min_ns = a.min_ns;
+  s.max_ns = std::max(s.max_ns, a.max_ns);
+  s.calls += a.calls;
+  s.timed_calls += a.calls;
+  s.total_ns += a.total_ns;
+  s.rows += a.rows;
+  if (s.sample.empty() || a.max_ns > s.sample_duration_ns) {
+    s.sample.assign(sample);
+    s.sample_duration_ns = a.max_ns;
+  }
+  total_calls_ += a.calls;
+  total_ns_ += a.total_ns;
+}
+
 void Digest::merge(const Digest& other) {
   for (const auto& [shape, o] : other.by_shape_) {
     auto [it, inserted] = by_shape_.try_emplace(shape);
     ShapeStats& s = it->second;
     if (inserted) s.shape = shape;
     s.calls += o.calls;
+    if (o.timed_calls && (s.timed_calls == 0 || o.min_ns < s.min_ns)) s.min_ns = o.min_ns;
+    s.max_ns = std::max(s.max_ns, o.max_ns);
     s.timed_calls += o.timed_calls;
     s.total_ns += o.total_ns;
     s.latency.merge(o.latency);
@@ -83,7 +107,7 @@ std::vector<const ShapeStats*> Digest::ranked(RankBy by, size_t limit) const {
       case RankBy::kTotal: key = s.timed_calls ? s.total_ns : -1; break;
       case RankBy::kCalls: key = static_cast<int64_t>(s.calls); break;
       case RankBy::kMean: key = s.timed_calls ? s.mean_ns() : -1; break;
-      case RankBy::kP99: key = s.timed_calls ? s.latency.quantile(0.99) : -1; break;
+      case RankBy::kP99: key = s.has_distribution() ? s.latency.quantile(0.99) : s.timed_calls ? s.max_ns : -1; break;
     }
     keyed.emplace_back(key, &s);
   }

@@ -48,6 +48,19 @@ TEST_F(NPlusOneTest, RepeatedChildQueryAfterParentIsFound) {
   EXPECT_EQ(found[0].fingerprints[0], shapes_.classify("SELECT id, title FROM posts WHERE user_id = 1")->fingerprint_hex());
   EXPECT_NE(found[0].detail.find("2 time(s)"), std::string::npos) << found[0].detail;
   EXPECT_NE(found[0].detail.find("at most 30"), std::string::npos) << found[0].detail;
+  EXPECT_EQ(found[0].fix_sql,
+            "SELECT id, title, user_id FROM posts WHERE user_id = ANY($1);  -- $1 = the array of parent keys "
+            "(SQLite: IN (…) with the keys)");
+}
+
+TEST_F(NPlusOneTest, NoBatchedFormWhenTheKeyIsAmbiguous) {
+  event("s", "SELECT id FROM users LIMIT 10", 1, 10);
+  for (int i = 0; i < 10; ++i) {
+    event("s", "SELECT * FROM posts WHERE user_id = " + std::to_string(i) + " AND kind = 2", 8);
+  }
+  auto found = findings();
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_TRUE(found[0].fix_sql.empty()) << found[0].fix_sql;
 }
 
 TEST_F(NPlusOneTest, InterleavedSessionsAreSeparated) {

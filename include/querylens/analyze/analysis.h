@@ -27,6 +27,8 @@ class Analysis : public QueryObserver {
   ~Analysis() override;
 
   void on_query(const QueryEvent& event) override;
+  // Calls known only in aggregate (pg_stat_statements): digest only, analyzers see no events.
+  void add_aggregate(std::string_view sample, const stats::AggregateStats& stats);
 
   // Alert rules to evaluate when the report is built (their alerts become findings).
   void set_alerts(AlertConfig config);

@@ -13,7 +13,11 @@
 namespace querylens::analyze {
 
 struct PipelineOptions {
-  std::vector<std::string> sources;  // paths, "-" for stdin
+  // Paths, "-" for stdin, or "pgss": a pg_stat_statements snapshot of db_url (or, with
+  // interval_seconds, what ran during that interval).
+  std::vector<std::string> sources;
+  std::string db_url;
+  int interval_seconds = 0;
   capture::SourceKind kind = capture::SourceKind::kAuto;
   bool run_analyzers = true;         // false: digest only
   AnalyzeOptions analyze;

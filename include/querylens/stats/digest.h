@@ -29,7 +29,9 @@ struct ShapeStats {
   uint64_t calls = 0;
   uint64_t timed_calls = 0;
   int64_t total_ns = 0;
-  LatencyHistogram latency;
+  int64_t min_ns = 0;  // over timed calls (0 when none)
+  int64_t max_ns = 0;
+  LatencyHistogram latency;  // every timed event; aggregates (pg_stat_statements) have none
   int64_t rows = 0;  // sum over calls that reported rows
   uint64_t errors = 0;
   int64_t first_seen_us = 0;  // 0 = unknown
@@ -39,6 +41,18 @@ struct ShapeStats {
   std::string last_error;
 
   int64_t mean_ns() const { return timed_calls ? total_ns / static_cast<int64_t>(timed_calls) : 0; }
+  // False when some timed calls came as aggregates without a distribution: then quantiles
+  // are unknown, not zero.
+  bool has_distribution() const { return timed_calls > 0 && latency.count() == timed_calls; }
+};
+
+// Pre-aggregated statistics of one shape (a pg_stat_statements row).
+struct AggregateStats {
+  uint64_t calls = 0;
+  int64_t total_ns = 0;
+  int64_t min_ns = 0;
+  int64_t max_ns = 0;
+  int64_t rows = 0;
 };
 
 enum class RankBy { kTotal, kCalls, kMean, kP99 };
@@ -51,6 +65,8 @@ class Digest {
   explicit Digest(sql::ShapeRegistry& shapes) : shapes_(shapes) {}
 
   void add(const QueryEvent& event);
+  // Adds calls known only in aggregate; `sample` is the statement text to show.
+  void add_aggregate(std::string_view sample, const AggregateStats& stats);
   void merge(const Digest& other);
 
   // Shapes ordered by `by` (descending), ties broken by fingerprint; limit 0 = all.
