@@ -61,7 +61,7 @@ PipelineResult run_pipeline(const PipelineOptions& options, Diagnostics& diagnos
         result.events += read_pgss(options, analysis, diagnostics);
         continue;
       }
-      capture::SourceStats stats = capture::read_source(source, options.kind, analysis, diagnostics);
+      capture::SourceStats stats = capture::read_source(source, options.kind, analysis, diagnostics, options.log_line_prefix);
       result.events += stats.events;
       result.skipped += stats.skipped;
     } catch (const Error& e) {

@@ -33,10 +33,6 @@ std::string_view to_string(SourceKind kind) {
 
 namespace {
 
-std::string& log_line_prefix_setting() {
-  static std::string prefix;
-  return prefix;
-}
 
 bool ends_with(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
@@ -72,8 +68,6 @@ SourceKind detect(const std::string& path, InputFile& input) {
 
 }  // namespace
 
-void set_default_log_line_prefix(std::string prefix) { log_line_prefix_setting() = std::move(prefix); }
-const std::string& default_log_line_prefix() { return log_line_prefix_setting(); }
 
 SourceStats read_sql_script(std::string_view script, const std::string& name, QueryObserver& out,
                             Diagnostics& diagnostics) {
@@ -94,11 +88,12 @@ SourceStats read_sql_script(std::string_view script, const std::string& name, Qu
   return stats;
 }
 
-SourceStats read_source(const std::string& path, SourceKind kind, QueryObserver& out, Diagnostics& diagnostics) {
+SourceStats read_source(const std::string& path, SourceKind kind, QueryObserver& out, Diagnostics& diagnostics,
+                        const std::string& log_line_prefix) {
   InputFile input(path);
   if (kind == SourceKind::kAuto) kind = detect(path, input);
   switch (kind) {
-    case SourceKind::kPgStderr: return read_pg_log(input, PgLogFormat::kStderr, default_log_line_prefix(), out, diagnostics);
+    case SourceKind::kPgStderr: return read_pg_log(input, PgLogFormat::kStderr, log_line_prefix, out, diagnostics);
     case SourceKind::kPgCsv: return read_pg_log(input, PgLogFormat::kCsv, {}, out, diagnostics);
     case SourceKind::kPgJson: return read_pg_log(input, PgLogFormat::kJson, {}, out, diagnostics);
     default: break;

@@ -64,7 +64,7 @@ Runner setup(CLI::App& sub, bool analyzers) {
     options.db_url = args->db_url;
     options.interval_seconds = args->interval;
     capture::parse_source_kind(args->input_format, &options.kind);
-    capture::set_default_log_line_prefix(args->prefix);
+    options.log_line_prefix = args->prefix;
     options.run_analyzers = analyzers;
     options.analyze.slow_p95_ns = static_cast<int64_t>(args->slow_ms * 1e6);
     options.report.rank_by = args->report.parsed_sort();

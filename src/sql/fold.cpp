@@ -34,15 +34,21 @@ size_t in_list_end(const std::vector<Token>& tokens, size_t i, size_t* values) {
 }
 
 void append_lower(std::string& out, std::string_view word) {
-  for (char c : word) out.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  for (char c : word) out.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c | 0x20) : c);  // ASCII: see lexer.cpp
 }
 
 }  // namespace
 
 std::string fold_key(const LexResult& lexed) {
-  const auto& tokens = lexed.tokens;
   std::string key;
-  key.reserve(tokens.size() * 4);
+  fold_key(lexed, &key);
+  return key;
+}
+
+void fold_key(const LexResult& lexed, std::string* out) {
+  const auto& tokens = lexed.tokens;
+  std::string& key = *out;
+  key.clear();
   for (size_t i = 0; i < tokens.size(); ++i) {
     const Token& t = tokens[i];
     if (!key.empty()) key.push_back(' ');
@@ -58,7 +64,6 @@ std::string fold_key(const LexResult& lexed) {
       key += t.text;
     }
   }
-  return key;
 }
 
 bool has_sqlite_only_params(const LexResult& lexed) {

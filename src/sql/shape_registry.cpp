@@ -54,21 +54,31 @@ const QueryShape* ShapeRegistry::classify(std::string_view sql) {
   }
   lock.unlock();
   // Lexing and parsing run without the lock: they are the expensive part and touch no state.
-  LexResult lexed = lex(sql);
-  std::string key = fold_key(lexed);
+  // Per-thread buffers: a log of a million distinct texts allocates nothing here.
+  thread_local LexResult lexed;
+  thread_local std::string key;
+  lex(sql, &lexed);
+  fold_key(lexed, &key);
+  bool has_literals = false;
+  for (const Token& t : lexed.tokens) has_literals |= t.is_literal();
   lock.lock();
   const QueryShape* shape = nullptr;
-  if (auto it = folded_.find(key); it != folded_.end()) {
+  if (auto it = folded_.find(std::string_view(key)); it != folded_.end()) {
     ++stats_.folded_hits;
     shape = it->second;
   } else {
     lock.unlock();
     shape = compute(sql);
     lock.lock();
-    folded_.emplace(std::move(key), shape);
+    folded_.emplace(key, shape);
   }
-  if (exact_.size() >= exact_cache_limit_) exact_.clear();  // bounded memory; the folded map still hits
-  exact_.emplace(std::string(sql), shape);
+  // Texts with literals in them (logs) rarely repeat byte for byte and would only churn the
+  // exact cache; statements with bound parameters (the instrumented layer, pg_stat_statements)
+  // repeat exactly and are what it is for.
+  if (!has_literals) {
+    if (exact_.size() >= exact_cache_limit_) exact_.clear();  // bounded memory; the folded map still hits
+    exact_.emplace(std::string(sql), shape);
+  }
   return shape;
 }
 

@@ -32,12 +32,10 @@ struct SourceStats {
 // `out`. Bad lines are reported to `diagnostics` with file and line and skipped; the rest of
 // the input is still read. Throws Error(kInput) when the file cannot be opened or its kind
 // cannot be told.
-SourceStats read_source(const std::string& path, SourceKind kind, QueryObserver& out, Diagnostics& diagnostics);
+// `log_line_prefix` is the prefix of PostgreSQL stderr logs ("" = detect it).
+SourceStats read_source(const std::string& path, SourceKind kind, QueryObserver& out, Diagnostics& diagnostics,
+                        const std::string& log_line_prefix = "");
 
-// The log_line_prefix of PostgreSQL stderr logs read by read_source() ("" = detect it). The
-// CLI's --prefix sets it once before reading: the pipeline's options do not carry it (yet).
-void set_default_log_line_prefix(std::string prefix);
-const std::string& default_log_line_prefix();
 
 // The parts, for tests and library users.
 SourceStats read_sql_script(std::string_view script, const std::string& name, QueryObserver& out,

@@ -13,6 +13,8 @@ namespace querylens::sql {
 // parameter markers replaced by '?', IN-lists of them squashed to one, comments and
 // whitespace dropped. Two texts with equal keys always have the same libpg_query fingerprint.
 std::string fold_key(const LexResult& lexed);
+// The same into `key`, reusing its storage.
+void fold_key(const LexResult& lexed, std::string* key);
 
 // Text with SQLite parameter markers (?, ?NNN, :name, @name, $name) replaced by PostgreSQL's
 // $n so that libpg_query can parse it; nullopt when there are none. Named markers are

@@ -48,6 +48,8 @@ struct LexResult {
 
 // Tokens of `sql`, without whitespace and comments. The views point into `sql`.
 LexResult lex(std::string_view sql);
+// The same into `out`, reusing its storage (the hot path of shape classification).
+void lex(std::string_view sql, LexResult* out);
 
 // Which parameter dialect a kParam token is in.
 enum class ParamStyle { kDollarNumber, kQuestion, kQuestionNumber, kNamed };
