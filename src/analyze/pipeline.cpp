@@ -61,7 +61,8 @@ PipelineResult run_pipeline(const PipelineOptions& options, Diagnostics& diagnos
         result.events += read_pgss(options, analysis, diagnostics);
         continue;
       }
-      capture::SourceStats stats = capture::read_source(source, options.kind, analysis, diagnostics, options.log_line_prefix);
+      capture::SourceStats stats = capture::read_source(source, options.kind, analysis, diagnostics,
+                                                                 options.log_line_prefix, options.progress);
       result.events += stats.events;
       result.skipped += stats.skipped;
     } catch (const Error& e) {

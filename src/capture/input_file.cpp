@@ -1,6 +1,7 @@
 #include "querylens/capture/input_file.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -17,6 +18,8 @@ static constexpr size_t kChunk = 1 << 20;
 InputFile::InputFile(const std::string& path) : path_(path), name_(path == "-" ? "<stdin>" : path) {
   int fd = path == "-" ? dup(STDIN_FILENO) : open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) throw Error(ErrorKind::kInput, fmt::format("cannot open {}: {}", name_, std::strerror(errno)));
+  struct stat st {};
+  if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) total_bytes_ = static_cast<uint64_t>(st.st_size);
   // gzdopen reads plain files transparently, so one path serves both.
   gzFile gz = gzdopen(fd, "rb");
   if (gz == nullptr) {
@@ -52,7 +55,19 @@ bool InputFile::fill() {
     return false;
   }
   end_ += static_cast<size_t>(n);
+  delivered_ += static_cast<uint64_t>(n);
+  if (on_read_) on_read_();
   return true;
+}
+
+uint64_t InputFile::bytes_consumed() const {
+  uint64_t handed_out = delivered_ - (end_ - begin_);
+  gzFile gz = static_cast<gzFile>(gz_);
+  if (delivered_ > 0 && gzdirect(gz) == 0) {
+    z_off_t offset = gzoffset(gz);  // -1 on a pipe
+    if (offset >= 0) return static_cast<uint64_t>(offset);
+  }
+  return handed_out;
 }
 
 std::string_view InputFile::peek(size_t n) {

@@ -1,3 +1,5 @@
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "querylens/capture/input_file.h"
@@ -66,6 +68,41 @@ SourceKind detect(const std::string& path, InputFile& input) {
                           input.name()));
 }
 
+// Reports progress from InputFile's chunk reads, so no reader's loop pays for it: at most once
+// per kStep bytes, and a last `finished` report when reading ends (returns or throws).
+class ProgressReporter {
+ public:
+  ProgressReporter(InputFile& input, const ProgressCallback& callback) : input_(input), callback_(callback) {
+    if (!callback_) return;
+    report(false);
+    input_.set_on_read([this] {
+      if (input_.bytes_consumed() >= last_ + kStep) report(false);
+    });
+  }
+  ~ProgressReporter() {
+    if (!callback_) return;
+    input_.set_on_read({});
+    try {
+      report(true);
+    } catch (...) {  // a callback must not throw; a progress bar is not worth a terminate
+    }
+  }
+  ProgressReporter(const ProgressReporter&) = delete;
+  ProgressReporter& operator=(const ProgressReporter&) = delete;
+
+ private:
+  static constexpr uint64_t kStep = 64 * 1024;
+
+  void report(bool finished) {
+    last_ = std::max(last_, input_.bytes_consumed());
+    callback_(Progress{input_.name(), last_, input_.total_bytes(), finished});
+  }
+
+  InputFile& input_;
+  const ProgressCallback& callback_;
+  uint64_t last_ = 0;
+};
+
 }  // namespace
 
 
@@ -89,8 +126,9 @@ SourceStats read_sql_script(std::string_view script, const std::string& name, Qu
 }
 
 SourceStats read_source(const std::string& path, SourceKind kind, QueryObserver& out, Diagnostics& diagnostics,
-                        const std::string& log_line_prefix) {
+                        const std::string& log_line_prefix, const ProgressCallback& progress) {
   InputFile input(path);
+  ProgressReporter reporter(input, progress);
   if (kind == SourceKind::kAuto) kind = detect(path, input);
   switch (kind) {
     case SourceKind::kPgStderr: return read_pg_log(input, PgLogFormat::kStderr, log_line_prefix, out, diagnostics);

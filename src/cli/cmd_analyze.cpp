@@ -1,12 +1,16 @@
 // `querylens analyze` and `querylens digest`: the same pipeline, with and without analyzers.
 #include <fmt/format.h>
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <memory>
+#include <optional>
 
 #include "cli/commands.h"
 #include "cli/report_args.h"
 #include "querylens/analyze/pipeline.h"
+#include "querylens/capture/progress.h"
 #include "querylens/core/error.h"
 
 namespace querylens::cli {
@@ -21,6 +25,8 @@ struct SourceArgs {
   std::string alerts;  // alert rules file
   std::string db_url;
   int interval = 0;
+  bool quiet = false;     // no progress bar
+  bool progress = false;  // a progress bar even when stderr is not a terminal
   ReportArgs report;
 };
 
@@ -49,6 +55,10 @@ Runner setup(CLI::App& sub, bool analyzers) {
   sub.add_option("--interval", args->interval,
                  "With the pgss source: take two snapshots SECONDS apart and report what ran in between")
       ->check(CLI::Range(1, 86400));
+  auto* quiet = sub.add_flag("--quiet,-q", args->quiet, "No progress bar on stderr");
+  sub.add_flag("--progress", args->progress,
+               "Show the progress bar (bytes, rate, ETA) even when stderr is not a terminal")
+      ->excludes(quiet);
   if (analyzers) {
     sub.add_option("--slow-ms", args->slow_ms, "slow-query: p95 threshold in milliseconds")
         ->check(CLI::PositiveNumber)
@@ -70,8 +80,15 @@ Runner setup(CLI::App& sub, bool analyzers) {
     options.report.rank_by = args->report.parsed_sort();
     options.report.top = args->report.top;
     if (!args->alerts.empty()) options.alerts = analyze::load_alert_config(args->alerts);
+    // On a terminal unless --quiet; the bar is erased before anything else is printed.
+    std::optional<capture::ProgressWriter> bar;
+    if (args->progress || (!args->quiet && stderr_is_terminal())) {
+      bar.emplace(stderr, capture::terminal_columns(STDERR_FILENO, 80));
+      options.progress = bar->callback();
+    }
     Diagnostics diagnostics;
     analyze::PipelineResult result = analyze::run_pipeline(options, diagnostics);
+    bar.reset();
     if (!result.alerts.empty()) analyze::dispatch_alerts(result.alerts, options.alerts, diagnostics);
     print_diagnostics(diagnostics);
     report::TextOptions text;

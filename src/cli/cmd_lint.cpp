@@ -11,6 +11,7 @@
 #include "querylens/core/error.h"
 #include "querylens/lint/lint.h"
 #include "querylens/lint/render.h"
+#include "querylens/lint/table_stats.h"
 
 namespace querylens::cli {
 namespace {
@@ -24,6 +25,8 @@ struct LintArgs {
   std::vector<std::string> disable;
   int64_t offset_threshold = 1000;
   int max_joins = 6;
+  std::string db_url;
+  int64_t large_table_rows = 100000;
 };
 
 std::set<std::string> rule_set(const std::vector<std::string>& ids, const char* option) {
@@ -60,12 +63,22 @@ Runner setup_lint(CLI::App& sub) {
                  "too-many-joins: more joins than this are reported")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
+  sub.add_option("--db", args->db_url,
+                 "Database URL (postgresql://…, libpq key=value, sqlite:PATH) whose table sizes "
+                 "order-without-limit uses");
+  sub.add_option("--large-table-rows", args->large_table_rows,
+                 "order-without-limit: tables with at least this many (estimated) rows are large")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
   return [args]() -> int {
     lint::LintOptions options;
     options.only = rule_set(args->rules, "--rules");
     options.disabled = rule_set(args->disable, "--disable");
     options.offset_threshold = args->offset_threshold;
     options.max_joins = args->max_joins;
+    options.large_table_rows = args->large_table_rows;
+    // Errors opening or reading the database propagate: exit 3, URL redacted (app.cpp).
+    if (!args->db_url.empty()) options.table_rows = lint::load_table_rows(args->db_url);
     std::vector<std::string> files =
         args->files.empty() ? std::vector<std::string>{"-"} : args->files;
     lint::LintResult result;

@@ -243,16 +243,18 @@ class Checker {
     }
     for (int ti : b.tables) {
       const sql::TableRef& t = m_.tables[ti];
-      auto it = o_.table_rows.find(t.name);
-      if (t.source != sql::TableSource::kTable || it == o_.table_rows.end() ||
-          it->second < o_.large_table_rows)
-        continue;
+      if (t.source != sql::TableSource::kTable) continue;
+      // A qualified reference matches only that schema's table; a plain one the table the
+      // search_path finds (read_table_rows keys both forms).
+      std::string name = t.schema.empty() ? t.name : t.schema + "." + t.name;
+      auto it = o_.table_rows.find(name);
+      if (it == o_.table_rows.end() || it->second < o_.large_table_rows) continue;
       Finding& f = add(
           "order-without-limit", Severity::kMedium, b.order_by[0].location,
-          fmt::format("ORDER BY without LIMIT on {} (~{} rows) sorts the whole result", t.name,
+          fmt::format("ORDER BY without LIMIT on {} (~{} rows) sorts the whole result", name,
                       it->second),
           "Add a LIMIT (and page by key), or drop the ORDER BY if the caller does not need it.");
-      f.tables = {t.name};
+      f.tables = {name};
       return;
     }
   }

@@ -24,6 +24,7 @@ struct PipelineOptions {
   AnalyzeOptions analyze;
   AlertConfig alerts;                // rules evaluated over the workload, each minute, each shape
   report::ReportOptions report;
+  capture::ProgressCallback progress;  // hears how far each file source is read; empty: none
 };
 
 struct PipelineResult {

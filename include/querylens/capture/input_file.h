@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -31,6 +32,15 @@ class InputFile {
   std::string_view peek(size_t n);
   uint64_t long_lines() const { return long_lines_; }
 
+  // For progress reports. Bytes of the file consumed so far: the compressed position for gzip
+  // input (comparable with total_bytes(); one lseek), the bytes handed out otherwise (also for
+  // gzip from a pipe). Never decreases.
+  uint64_t bytes_consumed() const;
+  // Size of the file (compressed, for gzip) when it is a regular file; 0 when unknown (pipes).
+  uint64_t total_bytes() const { return total_bytes_; }
+  // Called after each chunk (at most 1 MiB) is read from the file; empty: none.
+  void set_on_read(std::function<void()> on_read) { on_read_ = std::move(on_read); }
+
   static constexpr size_t kMaxLine = 64 << 20;
 
  private:
@@ -45,6 +55,9 @@ class InputFile {
   int64_t line_number_ = 0;
   uint64_t long_lines_ = 0;
   std::string long_line_;
+  uint64_t delivered_ = 0;    // decompressed bytes read into buffer_ so far
+  uint64_t total_bytes_ = 0;  // see total_bytes()
+  std::function<void()> on_read_;
 };
 
 }  // namespace querylens::capture

@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "querylens/capture/observer.h"
+#include "querylens/capture/progress.h"
 #include "querylens/core/diagnostics.h"
 
 namespace querylens::capture {
@@ -33,8 +34,10 @@ struct SourceStats {
 // the input is still read. Throws Error(kInput) when the file cannot be opened or its kind
 // cannot be told.
 // `log_line_prefix` is the prefix of PostgreSQL stderr logs ("" = detect it).
+// `progress` (optional) hears how far the file has been read (capture/progress.h), ending with
+// one `finished` report, even when reading fails.
 SourceStats read_source(const std::string& path, SourceKind kind, QueryObserver& out, Diagnostics& diagnostics,
-                        const std::string& log_line_prefix = "");
+                        const std::string& log_line_prefix = "", const ProgressCallback& progress = {});
 
 
 // The parts, for tests and library users.
