@@ -62,7 +62,7 @@ PipelineResult run_pipeline(const PipelineOptions& options, Diagnostics& diagnos
         continue;
       }
       capture::SourceStats stats = capture::read_source(source, options.kind, analysis, diagnostics,
-                                                                 options.log_line_prefix, options.progress);
+                                                        options.log_line_prefix, options.progress);
       result.events += stats.events;
       result.skipped += stats.skipped;
     } catch (const Error& e) {

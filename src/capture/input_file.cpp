@@ -19,7 +19,8 @@ InputFile::InputFile(const std::string& path) : path_(path), name_(path == "-" ?
   int fd = path == "-" ? dup(STDIN_FILENO) : open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) throw Error(ErrorKind::kInput, fmt::format("cannot open {}: {}", name_, std::strerror(errno)));
   struct stat st {};
-  if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) total_bytes_ = static_cast<uint64_t>(st.st_size);
+  if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
+    total_bytes_ = static_cast<uint64_t>(st.st_size);
   // gzdopen reads plain files transparently, so one path serves both.
   gzFile gz = gzdopen(fd, "rb");
   if (gz == nullptr) {

@@ -25,7 +25,7 @@ std::string format_bytes(uint64_t bytes) {
 }
 
 std::string format_duration(double seconds) {
-  if (!(seconds >= 0)) seconds = 0;                // NaN or negative
+  if (!(seconds >= 0)) seconds = 0;             // NaN or negative
   if (seconds >= 100.0 * 86400) return ">99d";  // also keeps the integer conversion in range
   auto s = static_cast<uint64_t>(std::llround(seconds));
   if (s < 60) return fmt::format("{}s", s);

@@ -1,6 +1,6 @@
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 
 #include "querylens/capture/input_file.h"
 #include "querylens/capture/pglog.h"
@@ -72,7 +72,8 @@ SourceKind detect(const std::string& path, InputFile& input) {
 // per kStep bytes, and a last `finished` report when reading ends (returns or throws).
 class ProgressReporter {
  public:
-  ProgressReporter(InputFile& input, const ProgressCallback& callback) : input_(input), callback_(callback) {
+  ProgressReporter(InputFile& input, const ProgressCallback& callback)
+      : input_(input), callback_(callback) {
     if (!callback_) return;
     report(false);
     input_.set_on_read([this] {
@@ -125,8 +126,9 @@ SourceStats read_sql_script(std::string_view script, const std::string& name, Qu
   return stats;
 }
 
-SourceStats read_source(const std::string& path, SourceKind kind, QueryObserver& out, Diagnostics& diagnostics,
-                        const std::string& log_line_prefix, const ProgressCallback& progress) {
+SourceStats read_source(const std::string& path, SourceKind kind, QueryObserver& out,
+                        Diagnostics& diagnostics, const std::string& log_line_prefix,
+                        const ProgressCallback& progress) {
   InputFile input(path);
   ProgressReporter reporter(input, progress);
   if (kind == SourceKind::kAuto) kind = detect(path, input);

@@ -1,6 +1,5 @@
 // `querylens analyze` and `querylens digest`: the same pipeline, with and without analyzers.
 #include <fmt/format.h>
-
 #include <unistd.h>
 
 #include <cstdio>

@@ -15,11 +15,18 @@ bool parse_rank_by(std::string_view text, RankBy* out) {
   return true;
 }
 
+ShapeStats& Digest::stats_for(const QueryShape* shape) {
+  if (shape == last_shape_) return *last_stats_;
+  auto [it, inserted] = by_shape_.try_emplace(shape);
+  if (inserted) it->second.shape = shape;
+  last_shape_ = shape;
+  last_stats_ = &it->second;
+  return it->second;
+}
+
 void Digest::add(const QueryEvent& event) {
   const QueryShape* shape = event.shape ? event.shape : shapes_.classify(event.sql);
-  auto [it, inserted] = by_shape_.try_emplace(shape);
-  ShapeStats& s = it->second;
-  if (inserted) s.shape = shape;
+  ShapeStats& s = stats_for(shape);
   ++s.calls;
   ++total_calls_;
   if (event.timed()) {
@@ -52,10 +59,7 @@ void Digest::add(const QueryEvent& event) {
 
 void Digest::add_aggregate(std::string_view sample, const AggregateStats& a) {
   if (a.calls == 0) return;
-  const QueryShape* shape = shapes_.classify(sample);
-  auto [it, inserted] = by_shape_.try_emplace(shape);
-  ShapeStats& s = it->second;
-  if (inserted) s.shape = shape;
+  ShapeStats& s = stats_for(shapes_.classify(sample));
   if (s.timed_calls == 0 || a.min_ns < s.min_ns) s.min_ns = a.min_ns;
   s.max_ns = std::max(s.max_ns, a.max_ns);
   s.calls += a.calls;
@@ -72,9 +76,7 @@ void Digest::add_aggregate(std::string_view sample, const AggregateStats& a) {
 
 void Digest::merge(const Digest& other) {
   for (const auto& [shape, o] : other.by_shape_) {
-    auto [it, inserted] = by_shape_.try_emplace(shape);
-    ShapeStats& s = it->second;
-    if (inserted) s.shape = shape;
+    ShapeStats& s = stats_for(shape);
     s.calls += o.calls;
     if (o.timed_calls && (s.timed_calls == 0 || o.min_ns < s.min_ns)) s.min_ns = o.min_ns;
     s.max_ns = std::max(s.max_ns, o.max_ns);

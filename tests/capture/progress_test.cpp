@@ -51,9 +51,11 @@ TEST(ProgressFormat, ZeroElapsedHasNoRateOrEta) {
 }
 
 TEST(ProgressFormat, DoneIsAHundredPercentWithoutEta) {
-  EXPECT_EQ(format_progress_line("a.log", 4000, 4000, 1, 0), "a.log  4.0 KB / 4.0 KB  100%  4.0 KB/s");
+  EXPECT_EQ(format_progress_line("a.log", 4000, 4000, 1, 0),
+            "a.log  4.0 KB / 4.0 KB  100%  4.0 KB/s");
   // A total smaller than done (a file that grew) does not go past 100%.
-  EXPECT_EQ(format_progress_line("a.log", 5000, 4000, 1, 0), "a.log  5.0 KB / 4.0 KB  100%  5.0 KB/s");
+  EXPECT_EQ(format_progress_line("a.log", 5000, 4000, 1, 0),
+            "a.log  5.0 KB / 4.0 KB  100%  5.0 KB/s");
 }
 
 TEST(ProgressFormat, HugeSizes) {
@@ -100,7 +102,7 @@ TEST(ProgressWriter, DrawsAtMostOncePerIntervalAndClearsAtTheEnd) {
   Captured out;
   {
     ProgressWriter writer(out.file, 80, 0.1);
-    writer.update({"a.log", 0, 1000, false}, 10.0);    // starts the clock, draws nothing
+    writer.update({"a.log", 0, 1000, false}, 10.0);     // starts the clock, draws nothing
     writer.update({"a.log", 100, 1000, false}, 10.05);  // within the first interval
     EXPECT_EQ(out.text(), "");
     writer.update({"a.log", 200, 1000, false}, 10.2);
@@ -174,7 +176,8 @@ TEST(ReadSourceProgress, ReportsIncreasingBytesEndingAtTheFileSize) {
   Counter out;
   Diagnostics diagnostics;
   Reports reports;
-  SourceStats stats = read_source(path, SourceKind::kAuto, out, diagnostics, "", reports.callback());
+  SourceStats stats =
+      read_source(path, SourceKind::kAuto, out, diagnostics, "", reports.callback());
   EXPECT_EQ(stats.events, 100'000u);
   EXPECT_EQ(reports.names.back(), path);
   expect_monotonic_to(reports, text.size(), text.size());
@@ -190,7 +193,8 @@ TEST(ReadSourceProgress, GzipReportsTheCompressedPosition) {
   std::string text = generate_jsonl(200'000);
   gzFile gz = gzopen(path.c_str(), "wb1");
   ASSERT_NE(gz, nullptr);
-  ASSERT_EQ(gzwrite(gz, text.data(), static_cast<unsigned>(text.size())), static_cast<int>(text.size()));
+  ASSERT_EQ(gzwrite(gz, text.data(), static_cast<unsigned>(text.size())),
+            static_cast<int>(text.size()));
   ASSERT_EQ(gzclose(gz), Z_OK);
   std::ifstream in(path, std::ios::binary | std::ios::ate);
   auto compressed = static_cast<uint64_t>(in.tellg());

@@ -36,9 +36,9 @@ struct SourceStats {
 // `log_line_prefix` is the prefix of PostgreSQL stderr logs ("" = detect it).
 // `progress` (optional) hears how far the file has been read (capture/progress.h), ending with
 // one `finished` report, even when reading fails.
-SourceStats read_source(const std::string& path, SourceKind kind, QueryObserver& out, Diagnostics& diagnostics,
-                        const std::string& log_line_prefix = "", const ProgressCallback& progress = {});
-
+SourceStats read_source(const std::string& path, SourceKind kind, QueryObserver& out,
+                        Diagnostics& diagnostics, const std::string& log_line_prefix = "",
+                        const ProgressCallback& progress = {});
 
 // The parts, for tests and library users.
 SourceStats read_sql_script(std::string_view script, const std::string& name, QueryObserver& out,

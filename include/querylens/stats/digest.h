@@ -82,7 +82,13 @@ class Digest {
 
  private:
   sql::ShapeRegistry& shapes_;
+  ShapeStats& stats_for(const QueryShape* shape);
+
   std::unordered_map<const QueryShape*, ShapeStats> by_shape_;
+  // The last shape's entry: runs of one shape (loops, the instrumented hot path) skip the hash
+  // lookup. Node-based map: the pointer stays valid as the map grows.
+  const QueryShape* last_shape_ = nullptr;
+  ShapeStats* last_stats_ = nullptr;
   uint64_t total_calls_ = 0;
   uint64_t total_errors_ = 0;
   int64_t total_ns_ = 0;
