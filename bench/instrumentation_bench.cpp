@@ -32,7 +32,8 @@ inline int64_t next_id(uint64_t& state) {
 void BM_SqlitePointLookup_Raw(benchmark::State& state) {
   sqlite3* db = nullptr;
   // The same open flags querylens uses: the pool hands a connection to one thread at a time.
-  sqlite3_open_v2(":memory:", &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  sqlite3_open_v2(":memory:", &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                  nullptr);
   if (sqlite3_exec(db, schema_and_rows().c_str(), nullptr, nullptr, nullptr) != SQLITE_OK) {
     throw std::runtime_error(sqlite3_errmsg(db));
   }
@@ -74,8 +75,10 @@ void BM_SqlitePointLookup_Instrumented(benchmark::State& state) {
     stmt.reset();
   }
   benchmark::DoNotOptimize(checksum);
-  uint64_t calls = digest->with_digest([](const querylens::stats::Digest& d) { return d.total_calls(); });
-  if (calls < static_cast<uint64_t>(state.iterations())) state.SkipWithError("events were not captured");
+  uint64_t calls =
+      digest->with_digest([](const querylens::stats::Digest& d) { return d.total_calls(); });
+  if (calls < static_cast<uint64_t>(state.iterations()))
+    state.SkipWithError("events were not captured");
   state.counters["captured"] = static_cast<double>(calls);
 }
 BENCHMARK(BM_SqlitePointLookup_Instrumented);

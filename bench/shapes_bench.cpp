@@ -13,7 +13,9 @@ namespace {
 // answered by the exact-text cache.
 void BM_Classify_ExactHit(benchmark::State& state) {
   querylens::sql::ShapeRegistry registry;
-  std::string sql = "SELECT id, title FROM posts WHERE user_id = $1 AND is_published = $2 ORDER BY created_at DESC LIMIT $3";
+  std::string sql =
+      "SELECT id, title FROM posts WHERE user_id = $1 AND is_published = $2 ORDER BY created_at "
+      "DESC LIMIT $3";
   registry.classify(sql);
   for (auto _ : state) benchmark::DoNotOptimize(registry.classify(sql));
 }
@@ -42,7 +44,8 @@ void BM_Classify_Parse(benchmark::State& state) {
   for (auto _ : state) {
     state.PauseTiming();
     querylens::sql::ShapeRegistry registry;
-    std::string sql = "SELECT id, title FROM posts WHERE user_id = 1 AND c" + std::to_string(n++) + " = 2";
+    std::string sql =
+        "SELECT id, title FROM posts WHERE user_id = 1 AND c" + std::to_string(n++) + " = 2";
     state.ResumeTiming();
     benchmark::DoNotOptimize(registry.classify(sql));
   }

@@ -21,14 +21,17 @@ int64_t line_of(const std::string& text, size_t byte) {
   throw Error(ErrorKind::kInput, fmt::format("{}: {}", name, what));
 }
 
-AlertMetric parse_metric(const std::string& name, const std::string& text, const std::string& rule) {
+AlertMetric parse_metric(const std::string& name, const std::string& text,
+                         const std::string& rule) {
   if (text == "mean_ms") return AlertMetric::kMeanMs;
   if (text == "p95_ms") return AlertMetric::kP95Ms;
   if (text == "p99_ms") return AlertMetric::kP99Ms;
   if (text == "error_rate") return AlertMetric::kErrorRate;
   if (text == "slow_rate") return AlertMetric::kSlowRate;
   if (text == "calls") return AlertMetric::kCalls;
-  bad(name, fmt::format("rule \"{}\": unknown metric \"{}\" (mean_ms, p95_ms, p99_ms, error_rate, slow_rate, calls)", rule, text));
+  bad(name, fmt::format("rule \"{}\": unknown metric \"{}\" (mean_ms, p95_ms, p99_ms, error_rate, "
+                        "slow_rate, calls)",
+                        rule, text));
 }
 
 AlertScope parse_scope(const std::string& name, const std::string& text, const std::string& rule) {
@@ -64,7 +67,9 @@ AlertConfig parse_alert_config(const std::string& text, const std::string& name)
       rule.threshold = r.at("threshold").get<double>();
       rule.scope = parse_scope(name, r.value("scope", std::string("workload")), rule.name);
       auto severity = parse_severity(r.value("severity", std::string("high")));
-      if (!severity) bad(name, fmt::format("rule \"{}\": severity must be low, medium, high or critical", rule.name));
+      if (!severity)
+        bad(name,
+            fmt::format("rule \"{}\": severity must be low, medium, high or critical", rule.name));
       rule.severity = *severity;
       rule.min_calls = r.value("min_calls", uint64_t{1});
       config.rules.push_back(std::move(rule));
@@ -82,7 +87,8 @@ AlertConfig parse_alert_config(const std::string& text, const std::string& name)
           handler.type = AlertHandler::Type::kPost;
           handler.url = h.at("url").get<std::string>();
           if (handler.url.rfind("http://", 0) != 0 && handler.url.rfind("https://", 0) != 0) {
-            bad(name, fmt::format("handler url \"{}\" must start with http:// or https://", handler.url));
+            bad(name,
+                fmt::format("handler url \"{}\" must start with http:// or https://", handler.url));
           }
         } else {
           bad(name, fmt::format("unknown handler type \"{}\" (print, command, post)", type));

@@ -13,7 +13,8 @@ namespace querylens::analyze {
 namespace {
 
 bool print_alert(const Alert& a) {
-  std::fprintf(stderr, "querylens: ALERT [%s] %s\n", std::string(to_string(a.severity)).c_str(), a.to_finding().title.c_str());
+  std::fprintf(stderr, "querylens: ALERT [%s] %s\n", std::string(to_string(a.severity)).c_str(),
+               a.to_finding().title.c_str());
   return true;
 }
 
@@ -47,8 +48,9 @@ bool run_command(const Alert& a, const AlertHandler& h, Diagnostics& diagnostics
   }
   pthread_sigmask(SIG_SETMASK, &old_mask, nullptr);
   if (status != 0) {
-    diagnostics.report({}, fmt::format("alert command exited with status {}: {}",
-                                       WIFEXITED(status) ? WEXITSTATUS(status) : status, h.command));
+    diagnostics.report({},
+                       fmt::format("alert command exited with status {}: {}",
+                                   WIFEXITED(status) ? WEXITSTATUS(status) : status, h.command));
     return false;
   }
   return true;
@@ -72,7 +74,8 @@ bool post_json(const Alert& a, const AlertHandler& h, Diagnostics& diagnostics) 
     return false;
   }
   if (response->status < 200 || response->status >= 300) {
-    diagnostics.report({}, fmt::format("alert POST to {} answered HTTP {}", db::redact_url(h.url), response->status));
+    diagnostics.report({}, fmt::format("alert POST to {} answered HTTP {}", db::redact_url(h.url),
+                                       response->status));
     return false;
   }
   return true;
@@ -80,7 +83,8 @@ bool post_json(const Alert& a, const AlertHandler& h, Diagnostics& diagnostics) 
 
 }  // namespace
 
-size_t dispatch_alerts(const std::vector<Alert>& alerts, const AlertConfig& config, Diagnostics& diagnostics) {
+size_t dispatch_alerts(const std::vector<Alert>& alerts, const AlertConfig& config,
+                       Diagnostics& diagnostics) {
   static const std::vector<AlertHandler> kDefault = {AlertHandler{}};
   const auto& handlers = config.handlers.empty() ? kDefault : config.handlers;
   size_t delivered = 0;
@@ -88,9 +92,15 @@ size_t dispatch_alerts(const std::vector<Alert>& alerts, const AlertConfig& conf
     for (const AlertHandler& h : handlers) {
       bool ok = false;
       switch (h.type) {
-        case AlertHandler::Type::kPrint: ok = print_alert(alert); break;
-        case AlertHandler::Type::kCommand: ok = run_command(alert, h, diagnostics); break;
-        case AlertHandler::Type::kPost: ok = post_json(alert, h, diagnostics); break;
+        case AlertHandler::Type::kPrint:
+          ok = print_alert(alert);
+          break;
+        case AlertHandler::Type::kCommand:
+          ok = run_command(alert, h, diagnostics);
+          break;
+        case AlertHandler::Type::kPost:
+          ok = post_json(alert, h, diagnostics);
+          break;
       }
       delivered += ok;
     }

@@ -10,21 +10,30 @@ namespace {
 
 const char* metric_name(AlertMetric m) {
   switch (m) {
-    case AlertMetric::kMeanMs: return "mean_ms";
-    case AlertMetric::kP95Ms: return "p95_ms";
-    case AlertMetric::kP99Ms: return "p99_ms";
-    case AlertMetric::kErrorRate: return "error_rate";
-    case AlertMetric::kSlowRate: return "slow_rate";
-    case AlertMetric::kCalls: return "calls";
+    case AlertMetric::kMeanMs:
+      return "mean_ms";
+    case AlertMetric::kP95Ms:
+      return "p95_ms";
+    case AlertMetric::kP99Ms:
+      return "p99_ms";
+    case AlertMetric::kErrorRate:
+      return "error_rate";
+    case AlertMetric::kSlowRate:
+      return "slow_rate";
+    case AlertMetric::kCalls:
+      return "calls";
   }
   return "?";
 }
 
 const char* scope_name(AlertScope s) {
   switch (s) {
-    case AlertScope::kWorkload: return "workload";
-    case AlertScope::kMinute: return "minute";
-    case AlertScope::kShape: return "shape";
+    case AlertScope::kWorkload:
+      return "workload";
+    case AlertScope::kMinute:
+      return "minute";
+    case AlertScope::kShape:
+      return "shape";
   }
   return "?";
 }
@@ -49,12 +58,24 @@ struct Sample {
 bool measure(AlertMetric m, const Sample& s, double* out) {
   auto ms = [](int64_t ns) { return static_cast<double>(ns) / 1e6; };
   switch (m) {
-    case AlertMetric::kCalls: *out = static_cast<double>(s.calls); return true;
-    case AlertMetric::kErrorRate: *out = s.calls ? static_cast<double>(s.errors) / static_cast<double>(s.calls) : 0; return s.calls > 0;
-    case AlertMetric::kSlowRate: *out = s.timed ? static_cast<double>(s.slow) / static_cast<double>(s.timed) : 0; return s.timed > 0;
-    case AlertMetric::kMeanMs: *out = s.timed ? ms(s.total_ns) / static_cast<double>(s.timed) : 0; return s.timed > 0;
-    case AlertMetric::kP95Ms: *out = ms(s.latency ? s.latency->quantile(0.95) : 0); return s.timed > 0;
-    case AlertMetric::kP99Ms: *out = ms(s.latency ? s.latency->quantile(0.99) : 0); return s.timed > 0;
+    case AlertMetric::kCalls:
+      *out = static_cast<double>(s.calls);
+      return true;
+    case AlertMetric::kErrorRate:
+      *out = s.calls ? static_cast<double>(s.errors) / static_cast<double>(s.calls) : 0;
+      return s.calls > 0;
+    case AlertMetric::kSlowRate:
+      *out = s.timed ? static_cast<double>(s.slow) / static_cast<double>(s.timed) : 0;
+      return s.timed > 0;
+    case AlertMetric::kMeanMs:
+      *out = s.timed ? ms(s.total_ns) / static_cast<double>(s.timed) : 0;
+      return s.timed > 0;
+    case AlertMetric::kP95Ms:
+      *out = ms(s.latency ? s.latency->quantile(0.95) : 0);
+      return s.timed > 0;
+    case AlertMetric::kP99Ms:
+      *out = ms(s.latency ? s.latency->quantile(0.99) : 0);
+      return s.timed > 0;
   }
   return false;
 }
@@ -67,14 +88,17 @@ uint64_t slow_calls(const stats::LatencyHistogram& h, int64_t slow_ns) {
     weight += n;
     if (stats::LatencyHistogram::bucket_lower(bucket) > slow_ns) slow += n;
   }
-  return weight ? static_cast<uint64_t>(static_cast<double>(slow) * static_cast<double>(h.count()) / static_cast<double>(weight)) : 0;
+  return weight ? static_cast<uint64_t>(static_cast<double>(slow) * static_cast<double>(h.count()) /
+                                        static_cast<double>(weight))
+                : 0;
 }
 
 }  // namespace
 
 std::vector<Alert> evaluate_alerts(const AlertConfig& config, const AlertInput& in) {
   std::vector<Alert> fired;
-  auto judge = [&](const AlertRule& rule, const Sample& sample, std::string subject, std::string query) {
+  auto judge = [&](const AlertRule& rule, const Sample& sample, std::string subject,
+                   std::string query) {
     double value = 0;
     if (sample.calls < rule.min_calls || !measure(rule.metric, sample, &value)) return;
     if (!crosses(rule.op, value, rule.threshold)) return;
@@ -94,19 +118,23 @@ std::vector<Alert> evaluate_alerts(const AlertConfig& config, const AlertInput& 
   for (const AlertRule& rule : config.rules) {
     switch (rule.scope) {
       case AlertScope::kWorkload: {
-        Sample s{in.digest.total_calls(), in.workload_latency.count(), in.digest.total_errors(),
-                 slow_calls(in.workload_latency, in.slow_ns), in.digest.total_ns(), &in.workload_latency};
+        Sample s{in.digest.total_calls(),  in.workload_latency.count(),
+                 in.digest.total_errors(), slow_calls(in.workload_latency, in.slow_ns),
+                 in.digest.total_ns(),     &in.workload_latency};
         judge(rule, s, "", "");
         break;
       }
       case AlertScope::kMinute:
         for (const auto& [minute, m] : in.timeline.minutes()) {
-          judge(rule, Sample{m.calls, m.calls, m.errors, m.slow, m.total_ns, &m.latency}, format_iso8601_us(minute), "");
+          judge(rule, Sample{m.calls, m.calls, m.errors, m.slow, m.total_ns, &m.latency},
+                format_iso8601_us(minute), "");
         }
         break;
       case AlertScope::kShape:
         for (const stats::ShapeStats* s : in.digest.ranked(stats::RankBy::kTotal)) {
-          judge(rule, Sample{s->calls, s->timed_calls, s->errors, slow_calls(s->latency, in.slow_ns), s->total_ns, &s->latency},
+          judge(rule,
+                Sample{s->calls, s->timed_calls, s->errors, slow_calls(s->latency, in.slow_ns),
+                       s->total_ns, &s->latency},
                 s->shape->fingerprint_hex(), s->shape->normalized);
         }
         break;
@@ -134,9 +162,13 @@ Finding Alert::to_finding() const {
   Finding f;
   f.rule = "alert";
   f.severity = severity;
-  std::string where = scope == "workload" ? "the workload" : scope == "minute" ? "minute " + subject : "shape " + subject;
-  f.title = fmt::format("alert {}: {} {:.4g} {} {:.4g} ({})", rule, metric, value, op, threshold, where);
-  f.detail = fmt::format("Rule \"{}\" fired over {} calls of {}{}.", rule, calls, where, query.empty() ? "" : ": " + query);
+  std::string where = scope == "workload" ? "the workload"
+                      : scope == "minute" ? "minute " + subject
+                                          : "shape " + subject;
+  f.title =
+      fmt::format("alert {}: {} {:.4g} {} {:.4g} ({})", rule, metric, value, op, threshold, where);
+  f.detail = fmt::format("Rule \"{}\" fired over {} calls of {}{}.", rule, calls, where,
+                         query.empty() ? "" : ": " + query);
   if (scope == "shape") f.fingerprints.push_back(subject);
   f.recommendation = "See the slowest shapes and findings of this report for the cause.";
   return f;

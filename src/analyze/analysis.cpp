@@ -24,7 +24,8 @@ report::Report Analysis::report(const report::ReportOptions& options) {
   std::vector<Finding> findings;
   AnalysisInput input{digest_, options_};
   for (auto& analyzer : analyzers_) analyzer->analyze(input, findings);
-  fired_ = evaluate_alerts(alerts_, AlertInput{digest_, timeline_, workload_latency_, options_.slow_p95_ns});
+  fired_ = evaluate_alerts(alerts_,
+                           AlertInput{digest_, timeline_, workload_latency_, options_.slow_p95_ns});
   for (const Alert& alert : fired_) findings.push_back(alert.to_finding());
   sort_findings(findings);
   report::Report report = report::build_report(digest_, std::move(findings), options);
@@ -34,7 +35,8 @@ report::Report Analysis::report(const report::ReportOptions& options) {
     row.calls = m.calls;
     row.errors = m.errors;
     row.slow = m.slow;
-    row.mean_ms = m.calls ? static_cast<double>(m.total_ns) / static_cast<double>(m.calls) / 1e6 : 0;
+    row.mean_ms =
+        m.calls ? static_cast<double>(m.total_ns) / static_cast<double>(m.calls) / 1e6 : 0;
     row.p95_ms = static_cast<double>(m.latency.quantile(0.95)) / 1e6;
     row.p99_ms = static_cast<double>(m.latency.quantile(0.99)) / 1e6;
     report.timeline.push_back(row);

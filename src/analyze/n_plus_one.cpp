@@ -1,8 +1,9 @@
 #include "analyze/n_plus_one.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cctype>
-#include <fmt/format.h>
 
 #include "querylens/sql/lexer.h"
 #include "querylens/sql/statement_model.h"
@@ -14,7 +15,8 @@ namespace querylens::analyze {
 static constexpr size_t kMaxSessions = 1 << 16;
 
 NPlusOneAnalyzer::NPlusOneAnalyzer(const AnalyzeOptions& options)
-    : min_repeats_(options.n_plus_one_min_repeats), min_total_ns_(options.n_plus_one_min_total_ns) {}
+    : min_repeats_(options.n_plus_one_min_repeats),
+      min_total_ns_(options.n_plus_one_min_total_ns) {}
 
 bool NPlusOneAnalyzer::is_read(const QueryShape* shape) {
   auto [it, inserted] = read_cache_.try_emplace(shape, false);
@@ -24,7 +26,8 @@ bool NPlusOneAnalyzer::is_read(const QueryShape* shape) {
     sql::LexResult lexed = sql::lex(shape->normalized);
     size_t i = 0;
     while (i < lexed.tokens.size() && lexed.tokens[i].is("(")) ++i;
-    it->second = i < lexed.tokens.size() && (lexed.tokens[i].is_word("select") || lexed.tokens[i].is_word("with"));
+    it->second = i < lexed.tokens.size() &&
+                 (lexed.tokens[i].is_word("select") || lexed.tokens[i].is_word("with"));
   }
   return it->second;
 }
@@ -36,12 +39,16 @@ namespace {
 // the statement is not one equality lookup on a parameter that this can rewrite safely.
 std::string batched_form(const std::string& text) {
   sql::StatementModel model = sql::build_statement_model(text);
-  if (!model.analyzed || model.kind != sql::StatementKind::kSelect || model.blocks.empty()) return {};
+  if (!model.analyzed || model.kind != sql::StatementKind::kSelect || model.blocks.empty())
+    return {};
   const sql::QueryBlock& top = model.blocks[0];
-  if (top.is_set_operation || top.limit || top.limit_param) return {};  // LIMIT per parent cannot be batched
+  if (top.is_set_operation || top.limit || top.limit_param)
+    return {};  // LIMIT per parent cannot be batched
   const sql::ColumnUse* key = nullptr;
   for (const sql::ColumnUse& use : model.columns) {
-    if (use.block != 0 || use.clause != sql::Clause::kWhere || use.role != sql::ColumnRole::kEqualityFilter) continue;
+    if (use.block != 0 || use.clause != sql::Clause::kWhere ||
+        use.role != sql::ColumnRole::kEqualityFilter)
+      continue;
     if (key != nullptr) return {};  // two equality lookups: which one is the parent key is a guess
     key = &use;
   }
@@ -53,10 +60,13 @@ std::string batched_form(const std::string& text) {
   while (i < tokens.size() && tokens[i].offset < static_cast<size_t>(key->location)) ++i;
   // [qualifier .] column = $n
   if (i + 2 < tokens.size() && tokens[i + 1].is(".")) i += 2;
-  if (i + 2 >= tokens.size() || !tokens[i + 1].is("=") || tokens[i + 2].kind != sql::TokenKind::kParam) return {};
+  if (i + 2 >= tokens.size() || !tokens[i + 1].is("=") ||
+      tokens[i + 2].kind != sql::TokenKind::kParam)
+    return {};
   const sql::Token& param = tokens[i + 2];
-  std::string key_text(text.substr(static_cast<size_t>(key->location), tokens[i].offset + tokens[i].text.size() -
-                                                                             static_cast<size_t>(key->location)));
+  std::string key_text(
+      text.substr(static_cast<size_t>(key->location),
+                  tokens[i].offset + tokens[i].text.size() - static_cast<size_t>(key->location)));
   // Where the select list ends: the first FROM at parenthesis depth 0.
   size_t from = std::string::npos;
   int depth = 0;
@@ -79,14 +89,17 @@ std::string batched_form(const std::string& text) {
     while (end > 0 && std::isspace(static_cast<unsigned char>(out[end - 1]))) --end;
     out.insert(end, ", " + key_text);
   }
-  return out + ";  -- " + std::string(param.text) + " = the array of parent keys (SQLite: IN (…) with the keys)";
+  return out + ";  -- " + std::string(param.text) +
+         " = the array of parent keys (SQLite: IN (…) with the keys)";
 }
 
 }  // namespace
 
 void NPlusOneAnalyzer::close(const std::string& session, Run& run) {
   (void)session;
-  if (run.shape == nullptr || run.parent == nullptr || run.count < min_repeats_ || run.total_ns < min_total_ns_) return;
+  if (run.shape == nullptr || run.parent == nullptr || run.count < min_repeats_ ||
+      run.total_ns < min_total_ns_)
+    return;
   if (run.parent_rows == 0) return;  // the parent query returned nothing to loop over
   if (!is_read(run.shape)) return;
   Pattern& p = patterns_[{run.parent, run.shape}];
@@ -112,15 +125,17 @@ void NPlusOneAnalyzer::observe(const QueryEvent& event) {
     return;
   }
   close(it->first, run);
-  run = Run{event.shape, 1, duration, /*parent=*/run.shape, /*parent_rows=*/run.last_rows, event.rows};
+  run = Run{event.shape, 1, duration, /*parent=*/run.shape, /*parent_rows=*/run.last_rows,
+            event.rows};
 }
 
 void NPlusOneAnalyzer::analyze(const AnalysisInput& input, std::vector<Finding>& out) {
   for (auto& [session, run] : sessions_) close(session, run);
   sessions_.clear();
-  std::vector<std::pair<std::pair<const QueryShape*, const QueryShape*>, Pattern>> found(patterns_.begin(),
-                                                                                       patterns_.end());
-  std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.second.total_ns > b.second.total_ns; });
+  std::vector<std::pair<std::pair<const QueryShape*, const QueryShape*>, Pattern>> found(
+      patterns_.begin(), patterns_.end());
+  std::sort(found.begin(), found.end(),
+            [](const auto& a, const auto& b) { return a.second.total_ns > b.second.total_ns; });
   for (const auto& [key, p] : found) {
     const auto& [parent, repeated] = key;
     double total_ms = static_cast<double>(p.total_ns) / 1e6;
@@ -128,17 +143,22 @@ void NPlusOneAnalyzer::analyze(const AnalysisInput& input, std::vector<Finding>&
     Finding f;
     f.rule = "n-plus-one";
     // Ten times the threshold in one pattern is user-visible latency on every such request.
-    f.severity = p.total_ns >= 10 * input.options.n_plus_one_min_total_ns ? Severity::kHigh : Severity::kMedium;
+    f.severity = p.total_ns >= 10 * input.options.n_plus_one_min_total_ns ? Severity::kHigh
+                                                                          : Severity::kMedium;
     f.title = fmt::format("N+1: one query per parent row, {:.0f}× per request", mean_repeats);
     f.detail = fmt::format(
-        "{} time(s), right after `{}`, the query `{}` ran {:.1f} times in a row on average (at most {}) — {:.1f} ms "
+        "{} time(s), right after `{}`, the query `{}` ran {:.1f} times in a row on average (at "
+        "most {}) — {:.1f} ms "
         "in all, {} calls that one query could answer.",
-        p.occurrences, parent->normalized, repeated->normalized, mean_repeats, p.max_repeats, total_ms, p.repeats);
+        p.occurrences, parent->normalized, repeated->normalized, mean_repeats, p.max_repeats,
+        total_ms, p.repeats);
     f.fingerprints = {repeated->fingerprint_hex(), parent->fingerprint_hex()};
     f.fix_sql = batched_form(repeated->normalized);
     f.recommendation =
-        "Fetch the children of all parent rows at once: one query with `IN (…)` / `= ANY($1)` over the parent keys, "
-        "or a JOIN with the parent query. In an ORM, eager-load the relationship (SQLAlchemy selectinload / "
+        "Fetch the children of all parent rows at once: one query with `IN (…)` / `= ANY($1)` over "
+        "the parent keys, "
+        "or a JOIN with the parent query. In an ORM, eager-load the relationship (SQLAlchemy "
+        "selectinload / "
         "joinedload, Django prefetch_related / select_related).";
     out.push_back(std::move(f));
   }

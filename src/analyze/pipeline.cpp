@@ -8,8 +8,8 @@
 
 #include "querylens/analyze/analysis.h"
 #include "querylens/capture/pgss.h"
-#include "querylens/db/database.h"
 #include "querylens/core/error.h"
+#include "querylens/db/database.h"
 #include "querylens/sql/shape_registry.h"
 
 namespace querylens::analyze {
@@ -18,21 +18,23 @@ namespace {
 
 // A pg_stat_statements snapshot (or interval difference) into the analysis; returns the calls.
 uint64_t read_pgss(const PipelineOptions& options, Analysis& analysis, Diagnostics& diagnostics) {
-  if (options.db_url.empty()) throw Error(ErrorKind::kUsage, "the pgss source needs --db URL (a PostgreSQL database)");
+  if (options.db_url.empty())
+    throw Error(ErrorKind::kUsage, "the pgss source needs --db URL (a PostgreSQL database)");
   auto db = db::Database::open(options.db_url, db::PoolOptions{.pool_size = 1, .max_overflow = 0});
   auto connection = db->connect();
   capture::PgssSnapshot snapshot = capture::take_pgss_snapshot(*connection);
   if (options.interval_seconds > 0) {
-    std::fprintf(stderr, "querylens: sampling pg_stat_statements of %s for %d s…\n", db->redacted_url().c_str(),
-                 options.interval_seconds);
+    std::fprintf(stderr, "querylens: sampling pg_stat_statements of %s for %d s…\n",
+                 db->redacted_url().c_str(), options.interval_seconds);
     std::this_thread::sleep_for(std::chrono::seconds(options.interval_seconds));
     snapshot = capture::pgss_difference(snapshot, capture::take_pgss_snapshot(*connection));
   }
   if (snapshot.hidden > 0) {
-    diagnostics.report(SourceLocation{"pgss", 0, 0},
-                       fmt::format("{} statements hidden: this role may not read other users' query texts "
-                                   "(grant it pg_read_all_stats)",
-                                   snapshot.hidden));
+    diagnostics.report(
+        SourceLocation{"pgss", 0, 0},
+        fmt::format("{} statements hidden: this role may not read other users' query texts "
+                    "(grant it pg_read_all_stats)",
+                    snapshot.hidden));
   }
   uint64_t calls = 0;
   for (const capture::PgssEntry& e : snapshot.entries) {
@@ -67,8 +69,9 @@ PipelineResult run_pipeline(const PipelineOptions& options, Diagnostics& diagnos
       result.skipped += stats.skipped;
     } catch (const Error& e) {
       if (e.kind() == ErrorKind::kUsage) throw;
-      diagnostics.report(e.where().known() ? e.where() : SourceLocation{source == "-" ? "<stdin>" : source, 0, 0},
-                         e.message());
+      diagnostics.report(
+          e.where().known() ? e.where() : SourceLocation{source == "-" ? "<stdin>" : source, 0, 0},
+          e.message());
       result.failed_sources.push_back(source);
     }
   }

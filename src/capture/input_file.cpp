@@ -1,13 +1,13 @@
 #include "querylens/capture/input_file.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
 #include <cerrno>
 #include <cstring>
-#include <fmt/format.h>
 
 #include "querylens/core/error.h"
 
@@ -17,7 +17,8 @@ static constexpr size_t kChunk = 1 << 20;
 
 InputFile::InputFile(const std::string& path) : path_(path), name_(path == "-" ? "<stdin>" : path) {
   int fd = path == "-" ? dup(STDIN_FILENO) : open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) throw Error(ErrorKind::kInput, fmt::format("cannot open {}: {}", name_, std::strerror(errno)));
+  if (fd < 0)
+    throw Error(ErrorKind::kInput, fmt::format("cannot open {}: {}", name_, std::strerror(errno)));
   struct stat st {};
   if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
     total_bytes_ = static_cast<uint64_t>(st.st_size);
@@ -44,12 +45,15 @@ bool InputFile::fill() {
     begin_ = 0;
   }
   if (end_ == buffer_.size()) buffer_.resize(buffer_.size() * 2);
-  int n = gzread(static_cast<gzFile>(gz_), buffer_.data() + end_, static_cast<unsigned>(buffer_.size() - end_));
+  int n = gzread(static_cast<gzFile>(gz_), buffer_.data() + end_,
+                 static_cast<unsigned>(buffer_.size() - end_));
   if (n < 0) {
     int code = 0;
     const char* message = gzerror(static_cast<gzFile>(gz_), &code);
-    throw Error(ErrorKind::kInput, fmt::format("cannot read {}: {}", name_, code == Z_ERRNO ? std::strerror(errno) : message),
-                SourceLocation{name_, line_number_ + 1, 0});
+    throw Error(
+        ErrorKind::kInput,
+        fmt::format("cannot read {}: {}", name_, code == Z_ERRNO ? std::strerror(errno) : message),
+        SourceLocation{name_, line_number_ + 1, 0});
   }
   if (n == 0) {
     eof_ = true;
@@ -126,7 +130,8 @@ std::string InputFile::read_all(size_t limit) {
   while (fill()) {
     out.append(buffer_.data(), end_);
     end_ = 0;
-    if (out.size() > limit) throw Error(ErrorKind::kInput, fmt::format("{} is larger than {} bytes", name_, limit));
+    if (out.size() > limit)
+      throw Error(ErrorKind::kInput, fmt::format("{} is larger than {} bytes", name_, limit));
   }
   return out;
 }

@@ -1,7 +1,7 @@
+#include <fmt/format.h>
 #include <simdjson.h>
 
 #include <cmath>
-#include <fmt/format.h>
 
 #include "querylens/capture/source.h"
 #include "querylens/core/clock.h"
@@ -140,7 +140,8 @@ bool JsonlEventParser::parse(std::string_view line, QueryEvent* event, std::stri
         std::string_view name;
         std::string text;
         simdjson::ondemand::value tag_value;
-        if (tag.unescaped_key().get(name) || tag.value().get(tag_value) || !read_string(tag_value, &text)) {
+        if (tag.unescaped_key().get(name) || tag.value().get(tag_value) ||
+            !read_string(tag_value, &text)) {
           *error = "\"tags\" must be an object of strings";
           return false;
         }

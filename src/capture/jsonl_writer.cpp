@@ -1,8 +1,9 @@
 #include "querylens/capture/jsonl_writer.h"
 
+#include <fmt/format.h>
+
 #include <cerrno>
 #include <cstring>
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "querylens/core/clock.h"
@@ -11,7 +12,9 @@
 namespace querylens::capture {
 
 JsonlWriter::JsonlWriter(const std::string& path) : file_(std::fopen(path.c_str(), "ae")) {
-  if (file_ == nullptr) throw Error(ErrorKind::kInput, fmt::format("cannot open {} for writing: {}", path, std::strerror(errno)));
+  if (file_ == nullptr)
+    throw Error(ErrorKind::kInput,
+                fmt::format("cannot open {} for writing: {}", path, std::strerror(errno)));
 }
 
 JsonlWriter::~JsonlWriter() {

@@ -10,12 +10,13 @@ PgssSnapshot take_pgss_snapshot(db::Connection& connection) {
   if (connection.backend() != db::Backend::kPostgres) {
     throw Error(ErrorKind::kUsage, "pg_stat_statements needs a PostgreSQL --db URL");
   }
-  db::ResultSet installed =
-      connection.query("SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'pg_stat_statements'");
+  db::ResultSet installed = connection.query(
+      "SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'pg_stat_statements'");
   if (installed.rows.empty()) {
-    throw Error(ErrorKind::kDatabase,
-                "pg_stat_statements is not installed in this database: add it to shared_preload_libraries "
-                "(postgresql.conf), restart the server, and run CREATE EXTENSION pg_stat_statements");
+    throw Error(
+        ErrorKind::kDatabase,
+        "pg_stat_statements is not installed in this database: add it to shared_preload_libraries "
+        "(postgresql.conf), restart the server, and run CREATE EXTENSION pg_stat_statements");
   }
   // Text columns for the big counters: libpq hands them over as text either way, and numeric
   // keeps 64-bit values exact.

@@ -11,30 +11,42 @@
 namespace querylens::capture {
 
 bool parse_source_kind(std::string_view text, SourceKind* out) {
-  if (text == "auto") *out = SourceKind::kAuto;
-  else if (text == "sql") *out = SourceKind::kSql;
-  else if (text == "jsonl" || text == "ndjson") *out = SourceKind::kJsonl;
-  else if (text == "pg-stderr" || text == "stderr") *out = SourceKind::kPgStderr;
-  else if (text == "pg-csv" || text == "csvlog") *out = SourceKind::kPgCsv;
-  else if (text == "pg-json" || text == "jsonlog") *out = SourceKind::kPgJson;
-  else return false;
+  if (text == "auto")
+    *out = SourceKind::kAuto;
+  else if (text == "sql")
+    *out = SourceKind::kSql;
+  else if (text == "jsonl" || text == "ndjson")
+    *out = SourceKind::kJsonl;
+  else if (text == "pg-stderr" || text == "stderr")
+    *out = SourceKind::kPgStderr;
+  else if (text == "pg-csv" || text == "csvlog")
+    *out = SourceKind::kPgCsv;
+  else if (text == "pg-json" || text == "jsonlog")
+    *out = SourceKind::kPgJson;
+  else
+    return false;
   return true;
 }
 
 std::string_view to_string(SourceKind kind) {
   switch (kind) {
-    case SourceKind::kAuto: return "auto";
-    case SourceKind::kSql: return "sql";
-    case SourceKind::kJsonl: return "jsonl";
-    case SourceKind::kPgStderr: return "pg-stderr";
-    case SourceKind::kPgCsv: return "pg-csv";
-    case SourceKind::kPgJson: return "pg-json";
+    case SourceKind::kAuto:
+      return "auto";
+    case SourceKind::kSql:
+      return "sql";
+    case SourceKind::kJsonl:
+      return "jsonl";
+    case SourceKind::kPgStderr:
+      return "pg-stderr";
+    case SourceKind::kPgCsv:
+      return "pg-csv";
+    case SourceKind::kPgJson:
+      return "pg-json";
   }
   return "auto";
 }
 
 namespace {
-
 
 bool ends_with(std::string_view s, std::string_view suffix) {
   return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
@@ -51,9 +63,12 @@ SourceKind detect(const std::string& path, InputFile& input) {
   if (ends_with(name, ".jsonl") || ends_with(name, ".ndjson")) return SourceKind::kJsonl;
   if (std::optional<PgLogFormat> log = sniff_pg_log(input.peek(64 * 1024))) {
     switch (*log) {
-      case PgLogFormat::kStderr: return SourceKind::kPgStderr;
-      case PgLogFormat::kCsv: return SourceKind::kPgCsv;
-      case PgLogFormat::kJson: return SourceKind::kPgJson;
+      case PgLogFormat::kStderr:
+        return SourceKind::kPgStderr;
+      case PgLogFormat::kCsv:
+        return SourceKind::kPgCsv;
+      case PgLogFormat::kJson:
+        return SourceKind::kPgJson;
     }
   }
   std::string_view head = input.peek(4096);
@@ -62,10 +77,11 @@ SourceKind detect(const std::string& path, InputFile& input) {
   if (i == head.size()) return SourceKind::kSql;  // empty: nothing to misread
   char c = head[i];
   if (c == '{') return SourceKind::kJsonl;
-  if (std::isalpha(static_cast<unsigned char>(c)) || c == '(' || c == '-' || c == '/') return SourceKind::kSql;
-  throw Error(ErrorKind::kInput,
-              fmt::format("cannot tell what kind of input {} is; name it with --input-format sql|jsonl|pg-stderr|pg-csv|pg-json",
-                          input.name()));
+  if (std::isalpha(static_cast<unsigned char>(c)) || c == '(' || c == '-' || c == '/')
+    return SourceKind::kSql;
+  throw Error(ErrorKind::kInput, fmt::format("cannot tell what kind of input {} is; name it with "
+                                             "--input-format sql|jsonl|pg-stderr|pg-csv|pg-json",
+                                             input.name()));
 }
 
 // Reports progress from InputFile's chunk reads, so no reader's loop pays for it: at most once
@@ -106,7 +122,6 @@ class ProgressReporter {
 
 }  // namespace
 
-
 SourceStats read_sql_script(std::string_view script, const std::string& name, QueryObserver& out,
                             Diagnostics& diagnostics) {
   SourceStats stats;
@@ -133,10 +148,14 @@ SourceStats read_source(const std::string& path, SourceKind kind, QueryObserver&
   ProgressReporter reporter(input, progress);
   if (kind == SourceKind::kAuto) kind = detect(path, input);
   switch (kind) {
-    case SourceKind::kPgStderr: return read_pg_log(input, PgLogFormat::kStderr, log_line_prefix, out, diagnostics);
-    case SourceKind::kPgCsv: return read_pg_log(input, PgLogFormat::kCsv, {}, out, diagnostics);
-    case SourceKind::kPgJson: return read_pg_log(input, PgLogFormat::kJson, {}, out, diagnostics);
-    default: break;
+    case SourceKind::kPgStderr:
+      return read_pg_log(input, PgLogFormat::kStderr, log_line_prefix, out, diagnostics);
+    case SourceKind::kPgCsv:
+      return read_pg_log(input, PgLogFormat::kCsv, {}, out, diagnostics);
+    case SourceKind::kPgJson:
+      return read_pg_log(input, PgLogFormat::kJson, {}, out, diagnostics);
+    default:
+      break;
   }
   if (kind == SourceKind::kSql) {
     std::string script = input.read_all();

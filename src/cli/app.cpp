@@ -11,13 +11,22 @@ namespace querylens::cli {
 
 const std::vector<Command>& commands() {
   static const std::vector<Command> table = {
-      {"demo", "Build a sample SQLite blog database, run a realistic request mix through the "
-               "instrumented pool, and report what it captured (no set-up needed)", setup_demo},
-      {"analyze", "Read query sources, aggregate them by shape, run every analyzer, report findings", setup_analyze},
-      {"digest", "Read query sources and report the top query shapes (calls, total, mean, p95, p99)", setup_digest},
-      {"compare", "Compare two JSON reports (baseline, current) shape by shape: regressions, improvements, "
-                  "new and gone shapes", setup_compare},
-      {"lint", "Check SQL statements for anti-patterns, with the rewritten SQL where one exists", setup_lint},
+      {"demo",
+       "Build a sample SQLite blog database, run a realistic request mix through the "
+       "instrumented pool, and report what it captured (no set-up needed)",
+       setup_demo},
+      {"analyze",
+       "Read query sources, aggregate them by shape, run every analyzer, report findings",
+       setup_analyze},
+      {"digest",
+       "Read query sources and report the top query shapes (calls, total, mean, p95, p99)",
+       setup_digest},
+      {"compare",
+       "Compare two JSON reports (baseline, current) shape by shape: regressions, improvements, "
+       "new and gone shapes",
+       setup_compare},
+      {"lint", "Check SQL statements for anti-patterns, with the rewritten SQL where one exists",
+       setup_lint},
   };
   return table;
 }
@@ -27,7 +36,8 @@ int run(int argc, char** argv) {
   app.set_version_flag("--version", "querylens 0.1.0");
   app.require_subcommand(1);
   app.footer(
-      "Exit codes: 0 ok, 1 findings at or above --fail-on, 2 usage error, 3 input or database error.\n"
+      "Exit codes: 0 ok, 1 findings at or above --fail-on, 2 usage error, 3 input or database "
+      "error.\n"
       "Run 'querylens <command> --help' for a command's options.");
   Runner runner;
   for (const Command& command : commands()) {

@@ -30,29 +30,36 @@ struct SourceArgs {
 };
 
 void print_diagnostics(const Diagnostics& diagnostics) {
-  for (const Diagnostic& d : diagnostics.kept()) std::fprintf(stderr, "querylens: warning: %s\n", d.to_string().c_str());
+  for (const Diagnostic& d : diagnostics.kept())
+    std::fprintf(stderr, "querylens: warning: %s\n", d.to_string().c_str());
   uint64_t hidden = diagnostics.count() - diagnostics.kept().size();
-  if (hidden > 0) std::fprintf(stderr, "querylens: warning: … and %llu more input problems\n",
-                               static_cast<unsigned long long>(hidden));
+  if (hidden > 0)
+    std::fprintf(stderr, "querylens: warning: … and %llu more input problems\n",
+                 static_cast<unsigned long long>(hidden));
 }
 
 Runner setup(CLI::App& sub, bool analyzers) {
   auto args = std::make_shared<SourceArgs>();
-  sub.add_option("sources", args->sources,
-                 "Inputs: .sql scripts, JSON-lines event captures (docs/events-jsonl.md), PostgreSQL logs, "
-                 "'-' for stdin (gzip is read transparently), or 'pgss' for pg_stat_statements of --db")
+  sub.add_option(
+         "sources", args->sources,
+         "Inputs: .sql scripts, JSON-lines event captures (docs/events-jsonl.md), PostgreSQL logs, "
+         "'-' for stdin (gzip is read transparently), or 'pgss' for pg_stat_statements of --db")
       ->required();
-  sub.add_option("--input-format", args->input_format, "Kind of the inputs (auto: by name, then content)")
+  sub.add_option("--input-format", args->input_format,
+                 "Kind of the inputs (auto: by name, then content)")
       ->check(CLI::IsMember({"auto", "sql", "jsonl", "pg-stderr", "pg-csv", "pg-json"}))
       ->capture_default_str();
-  sub.add_option("--prefix", args->prefix,
-                 "log_line_prefix of PostgreSQL stderr logs (SHOW log_line_prefix); detected when omitted");
+  sub.add_option(
+      "--prefix", args->prefix,
+      "log_line_prefix of PostgreSQL stderr logs (SHOW log_line_prefix); detected when omitted");
   sub.add_flag("--strict", args->strict, "Exit with 3 when any input line could not be read");
-  sub.add_option("--db", args->db_url,
-                 "Database URL (postgresql://…, libpq key=value, sqlite:PATH); the source 'pgss' reads "
-                 "pg_stat_statements from it");
-  sub.add_option("--interval", args->interval,
-                 "With the pgss source: take two snapshots SECONDS apart and report what ran in between")
+  sub.add_option(
+      "--db", args->db_url,
+      "Database URL (postgresql://…, libpq key=value, sqlite:PATH); the source 'pgss' reads "
+      "pg_stat_statements from it");
+  sub.add_option(
+         "--interval", args->interval,
+         "With the pgss source: take two snapshots SECONDS apart and report what ran in between")
       ->check(CLI::Range(1, 86400));
   auto* quiet = sub.add_flag("--quiet,-q", args->quiet, "No progress bar on stderr");
   sub.add_flag("--progress", args->progress,
@@ -62,9 +69,11 @@ Runner setup(CLI::App& sub, bool analyzers) {
     sub.add_option("--slow-ms", args->slow_ms, "slow-query: p95 threshold in milliseconds")
         ->check(CLI::PositiveNumber)
         ->capture_default_str();
-    sub.add_option("--alerts", args->alerts,
-                   "Alert rules (JSON, docs/alerts.md): thresholds over the workload, each minute or each shape; "
-                   "fired alerts are findings and go to the rules' handlers (print, command, POST)");
+    sub.add_option(
+        "--alerts", args->alerts,
+        "Alert rules (JSON, docs/alerts.md): thresholds over the workload, each minute or each "
+        "shape; "
+        "fired alerts are findings and go to the rules' handlers (print, command, POST)");
   }
   args->report.add_to(sub, analyzers);
   return [args, analyzers]() -> int {
@@ -88,11 +97,13 @@ Runner setup(CLI::App& sub, bool analyzers) {
     Diagnostics diagnostics;
     analyze::PipelineResult result = analyze::run_pipeline(options, diagnostics);
     bar.reset();
-    if (!result.alerts.empty()) analyze::dispatch_alerts(result.alerts, options.alerts, diagnostics);
+    if (!result.alerts.empty())
+      analyze::dispatch_alerts(result.alerts, options.alerts, diagnostics);
     print_diagnostics(diagnostics);
     report::TextOptions text;
     text.width = args->report.output.empty() ? terminal_width(120) : 160;
-    write_output(args->report.output, report::render(result.report, args->report.parsed_format(), text));
+    write_output(args->report.output,
+                 report::render(result.report, args->report.parsed_format(), text));
     if (!result.failed_sources.empty()) return kExitInputOrDatabase;
     if (result.skipped > 0 && (args->strict || result.events == 0)) return kExitInputOrDatabase;
     return exit_code_for(result.report.findings, args->report.parsed_fail_on());

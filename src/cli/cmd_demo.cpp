@@ -27,7 +27,8 @@ struct DemoArgs {
 demo::Progress progress_printer(bool enabled) {
   if (!enabled) return {};
   return [](std::string_view phase, double fraction) {
-    std::fprintf(stderr, "\r\033[K%.*s %3.0f%%", static_cast<int>(phase.size()), phase.data(), fraction * 100);
+    std::fprintf(stderr, "\r\033[K%.*s %3.0f%%", static_cast<int>(phase.size()), phase.data(),
+                 fraction * 100);
     if (fraction >= 1.0) std::fprintf(stderr, "\r\033[K");
     std::fflush(stderr);
   };
@@ -37,16 +38,26 @@ demo::Progress progress_printer(bool enabled) {
 
 Runner setup_demo(CLI::App& sub) {
   auto args = std::make_shared<DemoArgs>();
-  sub.add_option("--path", args->demo.path, "The demo database file (reused when already built)")->capture_default_str();
-  sub.add_option("--users", args->demo.users, "Users to generate")->check(CLI::Range(10, 10'000'000))->capture_default_str();
-  sub.add_option("--posts", args->demo.posts, "Posts to generate")->check(CLI::Range(10, 100'000'000))->capture_default_str();
-  sub.add_option("--seed", args->demo.seed, "Seed of the generated data")->capture_default_str();
-  sub.add_option("--rounds", args->demo.rounds, "How often the request mix runs")->check(CLI::Range(1, 1000))->capture_default_str();
-  sub.add_option("--report-dir", args->report_dir, "Where report.json and report.md are written")->capture_default_str();
-  sub.add_option("--top", args->top, "How many query shapes to list")->capture_default_str();
-  sub.add_option("--sort", args->sort, "Rank query shapes by")->check(CLI::IsMember({"total", "calls", "mean", "p99"}))
+  sub.add_option("--path", args->demo.path, "The demo database file (reused when already built)")
       ->capture_default_str();
-  sub.add_option("--fail-on", args->fail_on, "Exit with 1 when a finding is at or above this severity")
+  sub.add_option("--users", args->demo.users, "Users to generate")
+      ->check(CLI::Range(10, 10'000'000))
+      ->capture_default_str();
+  sub.add_option("--posts", args->demo.posts, "Posts to generate")
+      ->check(CLI::Range(10, 100'000'000))
+      ->capture_default_str();
+  sub.add_option("--seed", args->demo.seed, "Seed of the generated data")->capture_default_str();
+  sub.add_option("--rounds", args->demo.rounds, "How often the request mix runs")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
+  sub.add_option("--report-dir", args->report_dir, "Where report.json and report.md are written")
+      ->capture_default_str();
+  sub.add_option("--top", args->top, "How many query shapes to list")->capture_default_str();
+  sub.add_option("--sort", args->sort, "Rank query shapes by")
+      ->check(CLI::IsMember({"total", "calls", "mean", "p99"}))
+      ->capture_default_str();
+  sub.add_option("--fail-on", args->fail_on,
+                 "Exit with 1 when a finding is at or above this severity")
       ->check(CLI::IsMember({"low", "medium", "high", "critical"}));
   sub.add_flag("--quiet,-q", args->quiet, "Print only the report");
   return [args]() -> int {
@@ -54,17 +65,22 @@ Runner setup_demo(CLI::App& sub) {
     auto progress = progress_printer(chatty && stderr_is_terminal());
     demo::DatasetInfo dataset = demo::ensure_demo_database(args->demo, progress);
     if (chatty) {
-      std::fprintf(stderr, "querylens demo: %s %s (%lld users, %lld posts)%s\n", dataset.reused ? "reusing" : "built",
-                   args->demo.path.c_str(), static_cast<long long>(dataset.users), static_cast<long long>(dataset.posts),
-                   dataset.reused ? "" : fmt::format(" in {:.1f} s", dataset.build_seconds).c_str());
+      std::fprintf(
+          stderr, "querylens demo: %s %s (%lld users, %lld posts)%s\n",
+          dataset.reused ? "reusing" : "built", args->demo.path.c_str(),
+          static_cast<long long>(dataset.users), static_cast<long long>(dataset.posts),
+          dataset.reused ? "" : fmt::format(" in {:.1f} s", dataset.build_seconds).c_str());
     }
-    auto db = db::Database::open("sqlite:" + args->demo.path, db::PoolOptions{.pool_size = 4, .max_overflow = 4});
+    auto db = db::Database::open("sqlite:" + args->demo.path,
+                                 db::PoolOptions{.pool_size = 4, .max_overflow = 4});
     auto analysis = std::make_shared<analyze::Analysis>(db->shapes(), analyze::AnalyzeOptions{});
     db->events().add(analysis);
     demo::WorkloadInfo workload = demo::run_demo_workload(*db, args->demo, progress);
     if (chatty) {
-      std::fprintf(stderr, "querylens demo: ran %lld requests (%lld statements) in %.1f s, captured by the "
-                   "instrumented pool\n\n", static_cast<long long>(workload.requests),
+      std::fprintf(stderr,
+                   "querylens demo: ran %lld requests (%lld statements) in %.1f s, captured by the "
+                   "instrumented pool\n\n",
+                   static_cast<long long>(workload.requests),
                    static_cast<long long>(workload.statements), workload.seconds);
     }
     report::ReportOptions options;
@@ -82,7 +98,9 @@ Runner setup_demo(CLI::App& sub) {
     std::filesystem::path dir(args->report_dir);
     write_output((dir / "report.json").string(), report::render_json(full));
     write_output((dir / "report.md").string(), report::render_markdown(full));
-    if (chatty) std::fprintf(stderr, "\nquerylens demo: wrote %s and %s\n", (dir / "report.json").c_str(), (dir / "report.md").c_str());
+    if (chatty)
+      std::fprintf(stderr, "\nquerylens demo: wrote %s and %s\n", (dir / "report.json").c_str(),
+                   (dir / "report.md").c_str());
     std::optional<Severity> fail_on;
     if (!args->fail_on.empty()) fail_on = parse_severity(args->fail_on);
     return exit_code_for(full.findings, fail_on);

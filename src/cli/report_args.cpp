@@ -1,12 +1,12 @@
 #include "cli/report_args.h"
 
+#include <fmt/format.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <fmt/format.h>
 
 #include "cli/commands.h"
 #include "querylens/core/error.h"
@@ -18,7 +18,8 @@ void ReportArgs::add_to(CLI::App& sub, bool with_fail_on) {
       ->check(CLI::IsMember({"text", "json", "md", "markdown", "html"}))
       ->capture_default_str();
   sub.add_option("--output,-o", output, "Write the report to FILE instead of standard output");
-  sub.add_option("--sort", sort, "Rank query shapes by")->check(CLI::IsMember({"total", "calls", "mean", "p99"}))
+  sub.add_option("--sort", sort, "Rank query shapes by")
+      ->check(CLI::IsMember({"total", "calls", "mean", "p99"}))
       ->capture_default_str();
   sub.add_option("--top", top, "How many query shapes to list (0: all)")->capture_default_str();
   if (with_fail_on) {
@@ -49,7 +50,8 @@ void write_output(const std::string& path, const std::string& text) {
   // Write to a temporary name and rename, so a reader never sees half a report.
   std::string tmp = path + ".tmp";
   std::FILE* f = std::fopen(tmp.c_str(), "we");
-  if (f == nullptr) throw Error(ErrorKind::kInput, fmt::format("cannot write {}: {}", path, std::strerror(errno)));
+  if (f == nullptr)
+    throw Error(ErrorKind::kInput, fmt::format("cannot write {}: {}", path, std::strerror(errno)));
   bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
   ok = std::fclose(f) == 0 && ok;
   if (!ok || std::rename(tmp.c_str(), path.c_str()) != 0) {
@@ -60,7 +62,8 @@ void write_output(const std::string& path, const std::string& text) {
 
 size_t terminal_width(size_t fallback) {
   winsize ws{};
-  if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 40) return ws.ws_col;
+  if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 40)
+    return ws.ws_col;
   return fallback;
 }
 

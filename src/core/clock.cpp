@@ -57,7 +57,8 @@ int64_t monotonic_ns() {
 #if defined(__x86_64__)
   static const TscClock tsc;
   if (tsc.usable) {
-    return tsc.mono0 + static_cast<int64_t>(static_cast<double>(__rdtsc() - tsc.tsc0) * tsc.ns_per_tick);
+    return tsc.mono0 +
+           static_cast<int64_t>(static_cast<double>(__rdtsc() - tsc.tsc0) * tsc.ns_per_tick);
   }
 #endif
   return clock_monotonic_ns();
@@ -84,8 +85,8 @@ std::string format_iso8601_us(int64_t unix_us) {
   }
   tm utc;
   gmtime_r(&seconds, &utc);
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}Z", utc.tm_year + 1900, utc.tm_mon + 1,
-                     utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, micros);
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}Z", utc.tm_year + 1900,
+                     utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, micros);
 }
 
 }  // namespace querylens
@@ -118,9 +119,10 @@ int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
 
 bool parse_iso8601_us(std::string_view s, int64_t* unix_us) {
   int y, mo, d, h, mi, sec;
-  if (!digits(s, 0, 4, &y) || s.size() < 19 || s[4] != '-' || !digits(s, 5, 2, &mo) || s[7] != '-' ||
-      !digits(s, 8, 2, &d) || (s[10] != 'T' && s[10] != ' ') || !digits(s, 11, 2, &h) || s[13] != ':' ||
-      !digits(s, 14, 2, &mi) || s[16] != ':' || !digits(s, 17, 2, &sec)) {
+  if (!digits(s, 0, 4, &y) || s.size() < 19 || s[4] != '-' || !digits(s, 5, 2, &mo) ||
+      s[7] != '-' || !digits(s, 8, 2, &d) || (s[10] != 'T' && s[10] != ' ') ||
+      !digits(s, 11, 2, &h) || s[13] != ':' || !digits(s, 14, 2, &mi) || s[16] != ':' ||
+      !digits(s, 17, 2, &sec)) {
     return false;
   }
   if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60) return false;

@@ -2,7 +2,9 @@
 
 namespace querylens {
 
-std::string Diagnostic::to_string() const { return where.known() ? where.to_string() + ": " + message : message; }
+std::string Diagnostic::to_string() const {
+  return where.known() ? where.to_string() + ": " + message : message;
+}
 
 void Diagnostics::report(SourceLocation where, std::string message) {
   std::lock_guard lock(mutex_);

@@ -1,8 +1,8 @@
 #include <algorithm>
-#include <limits>
 #include <cctype>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <string_view>
 
 #include "querylens/core/clock.h"

@@ -149,7 +149,8 @@ void render_finding(const Finding& f, size_t index, std::string* out) {
   if (!f.tables.empty()) *out += "- **Tables:** " + code_list(f.tables) + "\n";
   if (!f.plan_nodes.empty()) *out += "- **Plan:** " + code_list(f.plan_nodes) + "\n";
   if (!f.detail.empty()) *out += fmt::format("\n{}\n", prose(f.detail));
-  if (!f.recommendation.empty()) *out += fmt::format("\n**Recommendation:** {}\n", prose(f.recommendation));
+  if (!f.recommendation.empty())
+    *out += fmt::format("\n**Recommendation:** {}\n", prose(f.recommendation));
   if (!f.fix_sql.empty()) {
     std::string body;
     for (const std::string& line : sanitized_lines(f.fix_sql)) body += line + "\n";

@@ -21,7 +21,8 @@ size_t in_list_end(const std::vector<Token>& tokens, size_t i, size_t* values) {
     if (j >= tokens.size() || !is_value(tokens[j])) return 0;
     ++j;
     ++n;
-    if (j + 1 < tokens.size() && tokens[j].is("::") && tokens[j + 1].kind == TokenKind::kWord) j += 2;
+    if (j + 1 < tokens.size() && tokens[j].is("::") && tokens[j + 1].kind == TokenKind::kWord)
+      j += 2;
     if (j >= tokens.size()) return 0;
     if (tokens[j].is(")")) {
       *values = n;
@@ -76,7 +77,8 @@ bool has_sqlite_only_params(const LexResult& lexed) {
   for (const Token& t : lexed.tokens) {
     if (t.kind != TokenKind::kParam) continue;
     ParamStyle style = param_style(t);
-    if (style == ParamStyle::kQuestionNumber || (style == ParamStyle::kNamed && t.text[0] != '@')) return true;
+    if (style == ParamStyle::kQuestionNumber || (style == ParamStyle::kNamed && t.text[0] != '@'))
+      return true;
   }
   return false;
 }
@@ -99,8 +101,11 @@ std::optional<std::string> rewrite_sqlite_params(std::string_view sql, const Lex
     if (t.kind != TokenKind::kParam) continue;
     int number = 0;
     switch (param_style(t)) {
-      case ParamStyle::kDollarNumber: continue;
-      case ParamStyle::kQuestion: number = next++; break;
+      case ParamStyle::kDollarNumber:
+        continue;
+      case ParamStyle::kQuestion:
+        number = next++;
+        break;
       case ParamStyle::kQuestionNumber: {
         number = std::atoi(std::string(t.text.substr(1)).c_str());
         if (number >= next) next = number + 1;
@@ -152,12 +157,15 @@ std::string fallback_normalize(std::string_view sql, const LexResult& lexed) {
   const auto& tokens = lexed.tokens;
   std::string out;
   out.reserve(tokens.size() * 5);
-  auto glue_left = [](const Token& t) { return t.is(",") || t.is(")") || t.is(".") || t.is(";") || t.is("]"); };
+  auto glue_left = [](const Token& t) {
+    return t.is(",") || t.is(")") || t.is(".") || t.is(";") || t.is("]");
+  };
   for (size_t i = 0; i < tokens.size(); ++i) {
     const Token& t = tokens[i];
-    bool after_open = i > 0 && (tokens[i - 1].is("(") || tokens[i - 1].is(".") || tokens[i - 1].is("["));
-    if (!out.empty() && !glue_left(t) && !after_open && !(t.is("(") && tokens[i - 1].kind == TokenKind::kWord &&
-                                                          !tokens[i - 1].is_word("in"))) {
+    bool after_open =
+        i > 0 && (tokens[i - 1].is("(") || tokens[i - 1].is(".") || tokens[i - 1].is("["));
+    if (!out.empty() && !glue_left(t) && !after_open &&
+        !(t.is("(") && tokens[i - 1].kind == TokenKind::kWord && !tokens[i - 1].is_word("in"))) {
       out.push_back(' ');
     }
     size_t values = 0;

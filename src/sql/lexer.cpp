@@ -11,14 +11,31 @@ namespace {
 inline bool is_alpha(unsigned char c) { return static_cast<unsigned>((c | 0x20) - 'a') < 26u; }
 inline bool is_digit(unsigned char c) { return static_cast<unsigned>(c - '0') < 10u; }
 inline bool is_space(unsigned char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
-inline bool is_xdigit(unsigned char c) { return is_digit(c) || static_cast<unsigned>((c | 0x20) - 'a') < 6u; }
+inline bool is_xdigit(unsigned char c) {
+  return is_digit(c) || static_cast<unsigned>((c | 0x20) - 'a') < 6u;
+}
 inline bool is_ident_start(unsigned char c) { return is_alpha(c) || c == '_' || c >= 0x80; }
-inline bool is_ident_char(unsigned char c) { return is_alpha(c) || is_digit(c) || c == '_' || c == '$' || c >= 0x80; }
+inline bool is_ident_char(unsigned char c) {
+  return is_alpha(c) || is_digit(c) || c == '_' || c == '$' || c >= 0x80;
+}
 inline char to_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c | 0x20) : c; }
 bool is_op_char(char c) {
   switch (c) {
-    case '+': case '-': case '*': case '/': case '<': case '>': case '=': case '~':
-    case '!': case '@': case '#': case '%': case '^': case '&': case '|':
+    case '+':
+    case '-':
+    case '*':
+    case '/':
+    case '<':
+    case '>':
+    case '=':
+    case '~':
+    case '!':
+    case '@':
+    case '#':
+    case '%':
+    case '^':
+    case '&':
+    case '|':
       return true;
     default:
       return false;
@@ -134,7 +151,8 @@ class Lexer {
       while (is_digit(at(i_))) ++i_;
     }
     if ((at(i_) == 'e' || at(i_) == 'E') &&
-        (is_digit(at(i_ + 1)) || ((at(i_ + 1) == '+' || at(i_ + 1) == '-') && is_digit(at(i_ + 2))))) {
+        (is_digit(at(i_ + 1)) ||
+         ((at(i_ + 1) == '+' || at(i_ + 1) == '-') && is_digit(at(i_ + 2))))) {
       i_ += 2;
       while (is_digit(at(i_))) ++i_;
     }
@@ -190,7 +208,8 @@ class Lexer {
       if (dollar_quote(out)) return TokenKind::kString;
       if (is_ident_start(static_cast<unsigned char>(n1))) {  // SQLite $name
         ++i_;
-        while (i_ < s_.size() && is_ident_char(static_cast<unsigned char>(s_[i_])) && s_[i_] != '$') ++i_;
+        while (i_ < s_.size() && is_ident_char(static_cast<unsigned char>(s_[i_])) && s_[i_] != '$')
+          ++i_;
         return TokenKind::kParam;
       }
       ++i_;
@@ -226,7 +245,9 @@ class Lexer {
     if (is_op_char(c)) {
       // A run of operator characters, stopping where a comment starts.
       while (i_ < s_.size() && is_op_char(s_[i_])) {
-        if (i_ > start && ((s_[i_] == '-' && at(i_ + 1) == '-') || (s_[i_] == '/' && at(i_ + 1) == '*'))) break;
+        if (i_ > start &&
+            ((s_[i_] == '-' && at(i_ + 1) == '-') || (s_[i_] == '/' && at(i_ + 1) == '*')))
+          break;
         ++i_;
       }
       return TokenKind::kOperator;
@@ -260,7 +281,8 @@ void lex(std::string_view sql, LexResult* out) { Lexer(sql).run(*out); }
 
 ParamStyle param_style(const Token& param) {
   std::string_view t = param.text;
-  if (t[0] == '$' && t.size() > 1 && is_digit(static_cast<unsigned char>(t[1]))) return ParamStyle::kDollarNumber;
+  if (t[0] == '$' && t.size() > 1 && is_digit(static_cast<unsigned char>(t[1])))
+    return ParamStyle::kDollarNumber;
   if (t == "?") return ParamStyle::kQuestion;
   if (t[0] == '?') return ParamStyle::kQuestionNumber;
   return ParamStyle::kNamed;

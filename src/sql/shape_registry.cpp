@@ -76,7 +76,8 @@ const QueryShape* ShapeRegistry::classify(std::string_view sql) {
   // exact cache; statements with bound parameters (the instrumented layer, pg_stat_statements)
   // repeat exactly and are what it is for.
   if (!has_literals) {
-    if (exact_.size() >= exact_cache_limit_) exact_.clear();  // bounded memory; the folded map still hits
+    if (exact_.size() >= exact_cache_limit_)
+      exact_.clear();  // bounded memory; the folded map still hits
     exact_.emplace(std::string(sql), shape);
   }
   return shape;
@@ -132,7 +133,8 @@ const QueryShape* ShapeRegistry::compute(std::string_view sql) {
 
 const QueryShape* ShapeRegistry::intern(QueryShape&& shape) {
   // REQUIRES: mutex_ held.
-  if (auto it = by_fingerprint_.find(shape.fingerprint); it != by_fingerprint_.end()) return it->second;
+  if (auto it = by_fingerprint_.find(shape.fingerprint); it != by_fingerprint_.end())
+    return it->second;
   shapes_.push_back(std::move(shape));
   const QueryShape* interned = &shapes_.back();
   by_fingerprint_.emplace(interned->fingerprint, interned);

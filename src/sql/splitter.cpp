@@ -45,7 +45,8 @@ void add_statement(std::string_view script, size_t first_token, size_t end, Line
 }
 
 // Splits on top-level `;` tokens (not inside parentheses), stopping at a lexing error.
-void split_with_lexer(std::string_view script, const LexResult& lexed, LineCounter& lines, ScriptSplit& out) {
+void split_with_lexer(std::string_view script, const LexResult& lexed, LineCounter& lines,
+                      ScriptSplit& out) {
   int depth = 0;
   size_t first = std::string_view::npos;
   size_t last_end = 0;
@@ -87,7 +88,8 @@ ScriptSplit split_script(std::string_view script) {
       std::string_view span = script.substr(s.offset, s.length);
       LexResult lexed = lex(span);
       if (lexed.tokens.empty()) continue;  // only comments
-      add_statement(script, s.offset + lexed.tokens.front().offset, s.offset + s.length, lines, out);
+      add_statement(script, s.offset + lexed.tokens.front().offset, s.offset + s.length, lines,
+                    out);
     }
     return out;
   }
@@ -98,7 +100,8 @@ ScriptSplit split_script(std::string_view script) {
     out.error = "the input contains a NUL byte";
     error_offset = text.find('\0');
   } else if (!lexed.ok) {
-    out.error = split.error.message.empty() ? "unterminated quoted string or comment" : split.error.message;
+    out.error =
+        split.error.message.empty() ? "unterminated quoted string or comment" : split.error.message;
     error_offset = lexed.error_offset;
   } else {
     // The lexer reads what PostgreSQL's scanner does not (SQLite's `quoted` identifiers):

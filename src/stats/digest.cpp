@@ -7,11 +7,16 @@
 namespace querylens::stats {
 
 bool parse_rank_by(std::string_view text, RankBy* out) {
-  if (text == "total") *out = RankBy::kTotal;
-  else if (text == "calls") *out = RankBy::kCalls;
-  else if (text == "mean") *out = RankBy::kMean;
-  else if (text == "p99") *out = RankBy::kP99;
-  else return false;
+  if (text == "total")
+    *out = RankBy::kTotal;
+  else if (text == "calls")
+    *out = RankBy::kCalls;
+  else if (text == "mean")
+    *out = RankBy::kMean;
+  else if (text == "p99")
+    *out = RankBy::kP99;
+  else
+    return false;
   return true;
 }
 
@@ -86,7 +91,8 @@ void Digest::merge(const Digest& other) {
     s.rows += o.rows;
     s.errors += o.errors;
     if (!o.last_error.empty()) s.last_error = o.last_error;
-    if (o.first_seen_us && (s.first_seen_us == 0 || o.first_seen_us < s.first_seen_us)) s.first_seen_us = o.first_seen_us;
+    if (o.first_seen_us && (s.first_seen_us == 0 || o.first_seen_us < s.first_seen_us))
+      s.first_seen_us = o.first_seen_us;
     s.last_seen_us = std::max(s.last_seen_us, o.last_seen_us);
     if (o.sample_duration_ns > s.sample_duration_ns || s.sample.empty()) {
       s.sample = o.sample;
@@ -96,7 +102,8 @@ void Digest::merge(const Digest& other) {
   total_calls_ += other.total_calls_;
   total_errors_ += other.total_errors_;
   total_ns_ += other.total_ns_;
-  if (other.first_seen_us_ && (first_seen_us_ == 0 || other.first_seen_us_ < first_seen_us_)) first_seen_us_ = other.first_seen_us_;
+  if (other.first_seen_us_ && (first_seen_us_ == 0 || other.first_seen_us_ < first_seen_us_))
+    first_seen_us_ = other.first_seen_us_;
   last_seen_us_ = std::max(last_seen_us_, other.last_seen_us_);
 }
 
@@ -106,10 +113,18 @@ std::vector<const ShapeStats*> Digest::ranked(RankBy by, size_t limit) const {
   for (const auto& [shape, s] : by_shape_) {
     int64_t key = 0;
     switch (by) {
-      case RankBy::kTotal: key = s.timed_calls ? s.total_ns : -1; break;
-      case RankBy::kCalls: key = static_cast<int64_t>(s.calls); break;
-      case RankBy::kMean: key = s.timed_calls ? s.mean_ns() : -1; break;
-      case RankBy::kP99: key = s.has_distribution() ? s.latency.quantile(0.99) : s.timed_calls ? s.max_ns : -1; break;
+      case RankBy::kTotal:
+        key = s.timed_calls ? s.total_ns : -1;
+        break;
+      case RankBy::kCalls:
+        key = static_cast<int64_t>(s.calls);
+        break;
+      case RankBy::kMean:
+        key = s.timed_calls ? s.mean_ns() : -1;
+        break;
+      case RankBy::kP99:
+        key = s.has_distribution() ? s.latency.quantile(0.99) : s.timed_calls ? s.max_ns : -1;
+        break;
     }
     keyed.emplace_back(key, &s);
   }

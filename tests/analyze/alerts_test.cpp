@@ -40,8 +40,10 @@ class AlertsTest : public ::testing::Test {
 
 TEST_F(AlertsTest, SeedThresholdsFireWhereCrossed) {
   // Minute 0: fast and clean. Minute 1: slow and failing.
-  for (int i = 0; i < 20; ++i) event("SELECT * FROM users WHERE id = " + std::to_string(i), 2, kT0 + i * 1000);
-  for (int i = 0; i < 20; ++i) event("SELECT * FROM posts WHERE title LIKE '%x%'", 900, kT0 + kMinute + i * 1000, i % 4 == 0);
+  for (int i = 0; i < 20; ++i)
+    event("SELECT * FROM users WHERE id = " + std::to_string(i), 2, kT0 + i * 1000);
+  for (int i = 0; i < 20; ++i)
+    event("SELECT * FROM posts WHERE title LIKE '%x%'", 900, kT0 + kMinute + i * 1000, i % 4 == 0);
   auto fired = run(R"({"rules": [
       {"name": "mean-latency", "metric": "mean_ms", "op": ">", "threshold": 500, "scope": "minute"},
       {"name": "error-rate", "metric": "error_rate", "threshold": 0.05, "scope": "workload", "severity": "critical"},
@@ -64,7 +66,8 @@ TEST_F(AlertsTest, SeedThresholdsFireWhereCrossed) {
 
 TEST_F(AlertsTest, MinCallsKeepsQuietMinutesOut) {
   event("SELECT 1", 700, kT0);
-  auto fired = run(R"({"rules": [{"name": "m", "metric": "mean_ms", "threshold": 500, "scope": "minute", "min_calls": 5}]})");
+  auto fired = run(
+      R"({"rules": [{"name": "m", "metric": "mean_ms", "threshold": 500, "scope": "minute", "min_calls": 5}]})");
   EXPECT_TRUE(fired.empty());
 }
 
@@ -76,9 +79,14 @@ TEST(AlertConfigTest, ErrorsNameTheFileAndLine) {
     EXPECT_EQ(e.where().file, "alerts.json");
     EXPECT_EQ(e.where().line, 3);
   }
-  EXPECT_THROW(parse_alert_config(R"({"rules": [{"name": "x", "metric": "median", "threshold": 1}]})", "a.json"), Error);
-  EXPECT_THROW(parse_alert_config(R"({"rules": [{"name": "x", "metric": "calls"}]})", "a.json"), Error);
-  EXPECT_THROW(parse_alert_config(R"({"rules": [], "handlers": [{"type": "post", "url": "ftp://x"}]})", "a.json"), Error);
+  EXPECT_THROW(parse_alert_config(
+                   R"({"rules": [{"name": "x", "metric": "median", "threshold": 1}]})", "a.json"),
+               Error);
+  EXPECT_THROW(parse_alert_config(R"({"rules": [{"name": "x", "metric": "calls"}]})", "a.json"),
+               Error);
+  EXPECT_THROW(parse_alert_config(
+                   R"({"rules": [], "handlers": [{"type": "post", "url": "ftp://x"}]})", "a.json"),
+               Error);
   EXPECT_THROW(parse_alert_config(R"([1, 2])", "a.json"), Error);
 }
 
@@ -99,7 +107,8 @@ TEST(AlertHandlersTest, CommandGetsTheAlertOnStdinAndInItsEnvironment) {
   AlertConfig config;
   AlertHandler h;
   h.type = AlertHandler::Type::kCommand;
-  h.command = "cat > '" + dir.file("stdin.json") + "'; echo \"$QUERYLENS_ALERT_RULE\" > '" + dir.file("env.txt") + "'";
+  h.command = "cat > '" + dir.file("stdin.json") + "'; echo \"$QUERYLENS_ALERT_RULE\" > '" +
+              dir.file("env.txt") + "'";
   config.handlers.push_back(h);
   Diagnostics diagnostics;
   EXPECT_EQ(dispatch_alerts({sample_alert()}, config, diagnostics), 1u);

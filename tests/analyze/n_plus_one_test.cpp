@@ -21,7 +21,8 @@ class NPlusOneTest : public ::testing::Test {
   }
   // A parent query and `children` lookups of `ms` each, in one session.
   void request(const std::string& session, int children, double ms, int64_t parent_rows = 30) {
-    event(session, "SELECT id, username FROM users WHERE is_active = true LIMIT 30", 2, parent_rows);
+    event(session, "SELECT id, username FROM users WHERE is_active = true LIMIT 30", 2,
+          parent_rows);
     for (int i = 0; i < children; ++i) {
       event(session, "SELECT id, title FROM posts WHERE user_id = " + std::to_string(i + 1), ms, 3);
     }
@@ -45,11 +46,13 @@ TEST_F(NPlusOneTest, RepeatedChildQueryAfterParentIsFound) {
   ASSERT_EQ(found.size(), 1u);
   EXPECT_EQ(found[0].severity, Severity::kMedium);
   EXPECT_EQ(found[0].fingerprints.size(), 2u);
-  EXPECT_EQ(found[0].fingerprints[0], shapes_.classify("SELECT id, title FROM posts WHERE user_id = 1")->fingerprint_hex());
+  EXPECT_EQ(found[0].fingerprints[0],
+            shapes_.classify("SELECT id, title FROM posts WHERE user_id = 1")->fingerprint_hex());
   EXPECT_NE(found[0].detail.find("2 time(s)"), std::string::npos) << found[0].detail;
   EXPECT_NE(found[0].detail.find("at most 30"), std::string::npos) << found[0].detail;
   EXPECT_EQ(found[0].fix_sql,
-            "SELECT id, title, user_id FROM posts WHERE user_id = ANY($1);  -- $1 = the array of parent keys "
+            "SELECT id, title, user_id FROM posts WHERE user_id = ANY($1);  -- $1 = the array of "
+            "parent keys "
             "(SQLite: IN (…) with the keys)");
 }
 
@@ -67,7 +70,8 @@ TEST_F(NPlusOneTest, InterleavedSessionsAreSeparated) {
   // Two sessions' loops interleave statement by statement, as in a log of a busy server.
   for (const char* s : {"a", "b"}) event(s, "SELECT id FROM users LIMIT 10", 1, 10);
   for (int i = 0; i < 10; ++i) {
-    for (const char* s : {"a", "b"}) event(s, "SELECT * FROM posts WHERE user_id = " + std::to_string(i), 8);
+    for (const char* s : {"a", "b"})
+      event(s, "SELECT * FROM posts WHERE user_id = " + std::to_string(i), 8);
   }
   auto found = findings();
   ASSERT_EQ(found.size(), 1u);
@@ -75,15 +79,16 @@ TEST_F(NPlusOneTest, InterleavedSessionsAreSeparated) {
 }
 
 TEST_F(NPlusOneTest, BelowThresholdsIsNotAFinding) {
-  request("few", 4, 50);       // 4 repeats: under 5
-  request("fast", 40, 1);      // 40 ms in all: under 50 ms
-  request("empty", 10, 10, 0); // the parent returned no rows: these are not its children
+  request("few", 4, 50);        // 4 repeats: under 5
+  request("fast", 40, 1);       // 40 ms in all: under 50 ms
+  request("empty", 10, 10, 0);  // the parent returned no rows: these are not its children
   EXPECT_TRUE(findings().empty());
 }
 
 TEST_F(NPlusOneTest, RepeatedWritesAreNotNPlusOne) {
   event("w", "SELECT id FROM users LIMIT 10", 1, 10);
-  for (int i = 0; i < 20; ++i) event("w", "UPDATE posts SET view_count = view_count + 1 WHERE id = " + std::to_string(i), 5);
+  for (int i = 0; i < 20; ++i)
+    event("w", "UPDATE posts SET view_count = view_count + 1 WHERE id = " + std::to_string(i), 5);
   EXPECT_TRUE(findings().empty());
 }
 

@@ -24,14 +24,18 @@ TEST(PgssTest, SnapshotDifferenceCountsWhatRanInBetween) {
   auto conn = db->connect();
   std::string table = unique_table();
   conn->execute_script("CREATE TABLE " + table + " (id int PRIMARY KEY, v text)");
-  conn->execute_script("INSERT INTO " + table + " SELECT g, 'v' || g FROM generate_series(1, 100) g");
+  conn->execute_script("INSERT INTO " + table +
+                       " SELECT g, 'v' || g FROM generate_series(1, 100) g");
   PgssSnapshot before = take_pgss_snapshot(*conn);
-  for (int i = 1; i <= 7; ++i) conn->query("SELECT v FROM " + table + " WHERE id = $1", {int64_t{i}});
+  for (int i = 1; i <= 7; ++i)
+    conn->query("SELECT v FROM " + table + " WHERE id = $1", {int64_t{i}});
   PgssSnapshot after = take_pgss_snapshot(*conn);
   PgssSnapshot diff = pgss_difference(before, after);
   const PgssEntry* lookup = nullptr;
   for (const PgssEntry& e : diff.entries) {
-    if (e.query.find(table) != std::string::npos && e.query.find("WHERE id = $1") != std::string::npos) lookup = &e;
+    if (e.query.find(table) != std::string::npos &&
+        e.query.find("WHERE id = $1") != std::string::npos)
+      lookup = &e;
   }
   ASSERT_NE(lookup, nullptr);
   EXPECT_EQ(lookup->calls, 7u);
@@ -39,7 +43,8 @@ TEST(PgssTest, SnapshotDifferenceCountsWhatRanInBetween) {
   EXPECT_GT(lookup->total_ms, 0);
   EXPECT_GE(lookup->max_ms, lookup->min_ms);
   // The INSERT ran before the first snapshot: not in the difference.
-  for (const PgssEntry& e : diff.entries) EXPECT_EQ(e.query.find("INSERT INTO " + table), std::string::npos);
+  for (const PgssEntry& e : diff.entries)
+    EXPECT_EQ(e.query.find("INSERT INTO " + table), std::string::npos);
   conn->execute_script("DROP TABLE " + table);
 }
 
@@ -49,7 +54,8 @@ TEST(PgssTest, PipelineReportsPgssShapesWithoutMadeUpQuantiles) {
   auto conn = db->connect();
   std::string table = unique_table();
   conn->execute_script("CREATE TABLE " + table + " (id int PRIMARY KEY)");
-  for (int i = 0; i < 5; ++i) conn->query("SELECT count(*) FROM " + table + " WHERE id > $1", {int64_t{i}});
+  for (int i = 0; i < 5; ++i)
+    conn->query("SELECT count(*) FROM " + table + " WHERE id > $1", {int64_t{i}});
   analyze::PipelineOptions options;
   options.sources = {"pgss"};
   options.db_url = url;
@@ -59,7 +65,8 @@ TEST(PgssTest, PipelineReportsPgssShapesWithoutMadeUpQuantiles) {
   EXPECT_TRUE(result.failed_sources.empty());
   const report::QueryRow* row = nullptr;
   for (const auto& q : result.report.queries) {
-    if (q.query.find(table) != std::string::npos && q.query.find("count(*)") != std::string::npos) row = &q;
+    if (q.query.find(table) != std::string::npos && q.query.find("count(*)") != std::string::npos)
+      row = &q;
   }
   ASSERT_NE(row, nullptr);
   EXPECT_GE(row->calls, 5u);
@@ -98,7 +105,8 @@ TEST(PgssTest, MissingExtensionAndMissingDbAreClearErrors) {
       take_pgss_snapshot(*oc);
       FAIL() << "no error";
     } catch (const Error& e) {
-      EXPECT_NE(std::string(e.what()).find("CREATE EXTENSION pg_stat_statements"), std::string::npos);
+      EXPECT_NE(std::string(e.what()).find("CREATE EXTENSION pg_stat_statements"),
+                std::string::npos);
     }
   }
   pc->execute_script("DROP DATABASE " + name);

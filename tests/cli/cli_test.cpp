@@ -9,42 +9,18 @@
 #include <sstream>
 #include <string>
 
-#include "support/test_env.h"
+#include "support/cli_run.h"
 
 namespace {
 
 using querylens::testing::TempDir;
 
-struct CliRun {
-  int code = -1;
-  std::string out;
-  std::string err;
-};
+using querylens::testing::CliRun;
+using querylens::testing::slurp;
+using querylens::testing::spit;
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-void spit(const std::string& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary);
-  out << text;
-}
-
-// Runs the binary with `args` (already shell-quoted where needed), optional stdin text.
 CliRun run(const TempDir& dir, const std::string& args, const std::string& stdin_text = "") {
-  std::string in = dir.file("stdin.txt"), out = dir.file("stdout.txt"), err = dir.file("stderr.txt");
-  spit(in, stdin_text);
-  std::string command = std::string("cd '") + dir.path() + "' && '" + QUERYLENS_BINARY_PATH + "' " + args + " <'" + in +
-                        "' >'" + out + "' 2>'" + err + "'";
-  int status = std::system(command.c_str());
-  CliRun r;
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.out = slurp(out);
-  r.err = slurp(err);
-  return r;
+  return querylens::testing::run_cli(dir, args, stdin_text);
 }
 
 TEST(CliTest, DigestOfSqlScriptFoldsConstantsAndInLists) {
@@ -69,8 +45,10 @@ TEST(CliTest, AnalyzeFailOnSetsExitCodeAndFindsSlowQueries) {
   std::string events;
   for (int i = 0; i < 20; ++i) {
     events += R"({"sql":"SELECT * FROM posts WHERE user_id = )" + std::to_string(i) +
-              R"(","duration_ms":)" + std::to_string(150 + i) + R"(,"rows":3,"ts":"2026-11-21T10:00:00Z"})" + "\n";
-    events += R"({"sql":"SELECT 1","duration_ms":0.05})" "\n";
+              R"(","duration_ms":)" + std::to_string(150 + i) +
+              R"(,"rows":3,"ts":"2026-11-21T10:00:00Z"})" + "\n";
+    events += R"({"sql":"SELECT 1","duration_ms":0.05})"
+              "\n";
   }
   spit(dir.file("events.jsonl"), events);
   CliRun medium = run(dir, "analyze events.jsonl --format json --fail-on medium");
@@ -82,7 +60,8 @@ TEST(CliTest, AnalyzeFailOnSetsExitCodeAndFindsSlowQueries) {
   EXPECT_NEAR(j["queries"][0]["p95_ms"].get<double>(), 168.0, 168.0 * 0.02);
   EXPECT_EQ(run(dir, "analyze events.jsonl --fail-on critical -o report.txt").code, 0);
   EXPECT_NE(slurp(dir.file("report.txt")).find("slow-query"), std::string::npos);
-  EXPECT_EQ(run(dir, "analyze events.jsonl --slow-ms 1000 --fail-on medium").code, 0);  // only "low": most of the time
+  EXPECT_EQ(run(dir, "analyze events.jsonl --slow-ms 1000 --fail-on medium").code,
+            0);  // only "low": most of the time
 }
 
 TEST(CliTest, BadLinesAreNamedAndTheRestIsRead) {
@@ -106,7 +85,8 @@ TEST(CliTest, BadLinesAreNamedAndTheRestIsRead) {
 
 TEST(CliTest, StdinAndGzipInputs) {
   TempDir dir;
-  CliRun r = run(dir, "digest - --format json", "SELECT a FROM t WHERE b = 1; SELECT a FROM t WHERE b = 2;");
+  CliRun r = run(dir, "digest - --format json",
+                 "SELECT a FROM t WHERE b = 1; SELECT a FROM t WHERE b = 2;");
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(nlohmann::json::parse(r.out)["queries"][0]["calls"], 2);
 

@@ -8,36 +8,18 @@
 #include <sstream>
 #include <string>
 
-#include "support/test_env.h"
+#include "support/cli_run.h"
 
 namespace {
 
 using querylens::testing::TempDir;
 
-struct CliRun {
-  int code = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-void spit(const std::string& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary);
-  out << text;
-}
+using querylens::testing::CliRun;
+using querylens::testing::slurp;
+using querylens::testing::spit;
 
 CliRun run(const TempDir& dir, const std::string& args) {
-  const std::string out = dir.file("stdout.txt"), err = dir.file("stderr.txt");
-  const std::string command = "cd '" + dir.path() + "' && '" + QUERYLENS_BINARY_PATH + "' " + args +
-                              " </dev/null >'" + out + "' 2>'" + err + "'";
-  const int status = std::system(command.c_str());
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
+  return querylens::testing::run_cli(dir, args);
 }
 
 // JSON-lines capture: `n` calls of `sql_prefix` + i, each taking `ms`, one second apart.

@@ -16,7 +16,7 @@
 #include "querylens/core/error.h"
 #include "querylens/db/database.h"
 #include "querylens/lint/lint.h"
-#include "support/test_env.h"
+#include "support/cli_run.h"
 
 namespace querylens::lint {
 namespace {
@@ -125,26 +125,8 @@ TEST(TableStatsTest, MissingSqliteFileIsADatabaseErrorAndIsNotCreated) {
 
 // --- the real binary --------------------------------------------------------------------------
 
-struct CliRun {
-  int code = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-CliRun run_cli(const TempDir& dir, const std::string& args) {
-  std::string out = dir.file("stdout.txt"), err = dir.file("stderr.txt");
-  std::string command = "cd '" + dir.path() + "' && '" + QUERYLENS_BINARY_PATH + "' " + args +
-                        " </dev/null >'" + out + "' 2>'" + err + "'";
-  int status = std::system(command.c_str());
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
-}
+using querylens::testing::CliRun;
+using querylens::testing::run_cli;
 
 TEST(TableStatsTest, CliDbOptionReportsLargeTables) {
   TempDir dir;

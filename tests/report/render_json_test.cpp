@@ -88,10 +88,10 @@ TEST(RenderJsonTest, SchemaAndValues) {
   const json& q = j["queries"];
   ASSERT_EQ(q.size(), 3u);
   EXPECT_EQ(keys(q[0]), (std::vector<std::string>{
-                            "rank", "fingerprint", "query", "parsed", "calls", "timed_calls",
-                            "total_ms", "mean_ms", "min_ms", "max_ms", "p50_ms", "p95_ms", "p99_ms",
-                            "share", "rows", "errors", "sample", "first_seen", "last_seen",
-                            "latency"}));
+                            "rank",        "fingerprint", "query",      "parsed",    "calls",
+                            "timed_calls", "total_ms",    "mean_ms",    "min_ms",    "max_ms",
+                            "p50_ms",      "p95_ms",      "p99_ms",     "share",     "rows",
+                            "errors",      "sample",      "first_seen", "last_seen", "latency"}));
   for (size_t i = 0; i < q.size(); ++i) EXPECT_EQ(q[i]["rank"], i + 1);
   EXPECT_EQ(q[0]["calls"], 100);
   EXPECT_EQ(q[0]["parsed"], true);

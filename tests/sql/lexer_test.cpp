@@ -8,21 +8,24 @@ namespace querylens::sql {
 namespace {
 
 TEST(LexerTest, TokenKinds) {
-  LexResult r = lex("SELECT a, 'x''y', E'\\'', X'0F', 1.5e3, $1, ?, ?2, :name, @v, \"Q\" -- c\n FROM t::int /* x */");
+  LexResult r =
+      lex("SELECT a, 'x''y', E'\\'', X'0F', 1.5e3, $1, ?, ?2, :name, @v, \"Q\" -- c\n FROM t::int "
+          "/* x */");
   ASSERT_TRUE(r.ok);
   std::vector<TokenKind> kinds;
   for (const auto& t : r.tokens) kinds.push_back(t.kind);
   using K = TokenKind;
-  std::vector<TokenKind> expected = {K::kWord,  K::kWord,  K::kPunct, K::kString, K::kPunct, K::kString,
-                                     K::kPunct, K::kBlob,  K::kPunct, K::kNumber, K::kPunct, K::kParam,
-                                     K::kPunct, K::kParam, K::kPunct, K::kParam,  K::kPunct, K::kParam,
-                                     K::kPunct, K::kParam, K::kPunct, K::kQuotedIdent, K::kWord, K::kWord,
-                                     K::kOperator, K::kWord};
+  std::vector<TokenKind> expected = {
+      K::kWord,        K::kWord,  K::kPunct,  K::kString,   K::kPunct, K::kString, K::kPunct,
+      K::kBlob,        K::kPunct, K::kNumber, K::kPunct,    K::kParam, K::kPunct,  K::kParam,
+      K::kPunct,       K::kParam, K::kPunct,  K::kParam,    K::kPunct, K::kParam,  K::kPunct,
+      K::kQuotedIdent, K::kWord,  K::kWord,   K::kOperator, K::kWord};
   EXPECT_EQ(kinds, expected);
 }
 
 TEST(LexerTest, UnterminatedConstructsReportWhere) {
-  for (std::string s : std::vector<std::string>{"SELECT 'abc", "SELECT /* a /* nested */", "SELECT $q$ body", "SELECT \"x"}) {
+  for (std::string s : std::vector<std::string>{"SELECT 'abc", "SELECT /* a /* nested */",
+                                                "SELECT $q$ body", "SELECT \"x"}) {
     LexResult r = lex(s);
     EXPECT_FALSE(r.ok) << s;
     EXPECT_EQ(r.error_offset, 7u) << s;
@@ -51,7 +54,8 @@ TEST(FoldTest, FoldKeyIgnoresConstantsCaseCommentsAndListLength) {
   std::string a = "SELECT x FROM t WHERE id IN (1,2,3) AND name = 'bob' -- hi";
   std::string b = "select X  from T where ID in (4) and NAME = $1";
   EXPECT_EQ(fold_key(lex(a)), fold_key(lex(b)));
-  EXPECT_NE(fold_key(lex(a)), fold_key(lex("SELECT x FROM t WHERE id IN (SELECT 1) AND name = 'bob'")));
+  EXPECT_NE(fold_key(lex(a)),
+            fold_key(lex("SELECT x FROM t WHERE id IN (SELECT 1) AND name = 'bob'")));
 }
 
 TEST(FoldTest, SquashInLists) {

@@ -16,10 +16,12 @@ struct SameShapeCase {
 TEST(ShapeRegistryTest, ConstantsAndInListsOfAnyLengthAreOneShape) {
   std::vector<SameShapeCase> cases = {
       {{"SELECT * FROM users WHERE id IN (1, 2, 3)", "select * from users where id in (4)",
-        "SELECT * FROM users WHERE id IN ($1, $2)", "SELECT * FROM users\n  WHERE id IN (7,8,9,10,11,12) -- c"}},
+        "SELECT * FROM users WHERE id IN ($1, $2)",
+        "SELECT * FROM users\n  WHERE id IN (7,8,9,10,11,12) -- c"}},
       {{"SELECT name FROM users WHERE email = 'a@b.c'", "SELECT name FROM users WHERE email = 'x'",
         "SELECT name FROM users WHERE email = $1"}},
-      {{"SELECT * FROM t WHERE d = DATE '2020-01-01'", "SELECT * FROM t WHERE d = '2021-02-02'::date"}},
+      {{"SELECT * FROM t WHERE d = DATE '2020-01-01'",
+        "SELECT * FROM t WHERE d = '2021-02-02'::date"}},
       // SQLite parameter markers are read as PostgreSQL parameters.
       {{"SELECT id, title FROM posts WHERE user_id = ? AND is_published = ?",
         "SELECT id, title FROM posts WHERE user_id = 5 AND is_published = 1",
@@ -42,16 +44,19 @@ TEST(ShapeRegistryTest, ConstantsAndInListsOfAnyLengthAreOneShape) {
 
 TEST(ShapeRegistryTest, NormalizedTextSquashesInLists) {
   ShapeRegistry registry;
-  const QueryShape* shape = registry.classify("SELECT * FROM users WHERE id IN (1, 2, 3) AND age > 30");
+  const QueryShape* shape =
+      registry.classify("SELECT * FROM users WHERE id IN (1, 2, 3) AND age > 30");
   EXPECT_EQ(shape->normalized, "SELECT * FROM users WHERE id IN ($1 /*, ... */) AND age > $4");
   EXPECT_EQ(shape->fingerprint_hex().size(), 16u);
 }
 
 TEST(ShapeRegistryTest, DifferentStructureIsADifferentShape) {
   ShapeRegistry registry;
-  EXPECT_NE(registry.classify("SELECT a FROM t WHERE b = 1"), registry.classify("SELECT a FROM t WHERE c = 1"));
+  EXPECT_NE(registry.classify("SELECT a FROM t WHERE b = 1"),
+            registry.classify("SELECT a FROM t WHERE c = 1"));
   EXPECT_NE(registry.classify("SELECT a FROM t"), registry.classify("SELECT a FROM u"));
-  EXPECT_NE(registry.classify("SELECT a FROM t WHERE b = 1"), registry.classify("SELECT a FROM t WHERE b > 1"));
+  EXPECT_NE(registry.classify("SELECT a FROM t WHERE b = 1"),
+            registry.classify("SELECT a FROM t WHERE b > 1"));
 }
 
 TEST(ShapeRegistryTest, StatementsLibpgQueryRejectsFallBackToTokens) {
@@ -72,8 +77,9 @@ TEST(ShapeRegistryTest, StatementsLibpgQueryRejectsFallBackToTokens) {
 
 TEST(ShapeRegistryTest, GarbageAndEmptyInputDoNotCrash) {
   ShapeRegistry registry;
-  for (std::string s : std::vector<std::string>{"", ";", "'unterminated", "/* open comment", "$$ never closed", "SELECT (((", "\x01\x02\xff",
-                        std::string("SELECT 1\0 2", 10)}) {
+  for (std::string s :
+       std::vector<std::string>{"", ";", "'unterminated", "/* open comment", "$$ never closed",
+                                "SELECT (((", "\x01\x02\xff", std::string("SELECT 1\0 2", 10)}) {
     const QueryShape* shape = registry.classify(s);
     ASSERT_NE(shape, nullptr) << s;
   }
@@ -87,7 +93,8 @@ TEST(ShapeRegistryTest, RepeatedTextIsNotParsedTwice) {
   // A statement with bound parameters repeats byte for byte: the exact cache answers.
   for (int i = 0; i < 100; ++i) registry.classify("SELECT * FROM users WHERE id = $1");
   // Literals (a log): the literal-folded key answers every other constant.
-  for (int i = 0; i < 100; ++i) registry.classify("SELECT * FROM users WHERE id = " + std::to_string(i));
+  for (int i = 0; i < 100; ++i)
+    registry.classify("SELECT * FROM users WHERE id = " + std::to_string(i));
   auto stats = registry.stats();
   EXPECT_EQ(stats.lookups, 200u);
   EXPECT_EQ(stats.parses, 1u);
@@ -109,7 +116,8 @@ TEST(ShapeRegistryTest, ThreadSafe) {
   std::vector<const QueryShape*> seen(4);
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&, t] {
-      for (int i = 0; i < 200; ++i) seen[t] = registry.classify("SELECT a FROM t WHERE b = " + std::to_string(i * t));
+      for (int i = 0; i < 200; ++i)
+        seen[t] = registry.classify("SELECT a FROM t WHERE b = " + std::to_string(i * t));
     });
   }
   for (auto& th : threads) th.join();

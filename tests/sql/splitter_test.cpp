@@ -24,7 +24,8 @@ TEST(SplitterTest, QuotesCommentsAndDollarQuotesDoNotSplit) {
   ASSERT_EQ(split.statements.size(), 5u);
   EXPECT_EQ(texts(split)[0], "SELECT 'a;b' AS x");
   EXPECT_EQ(texts(split)[1], "SELECT \"odd;name\" FROM t");
-  EXPECT_EQ(texts(split)[2], "CREATE FUNCTION f() RETURNS int AS $body$ SELECT 1; SELECT 2; $body$ LANGUAGE sql");
+  EXPECT_EQ(texts(split)[2],
+            "CREATE FUNCTION f() RETURNS int AS $body$ SELECT 1; SELECT 2; $body$ LANGUAGE sql");
   EXPECT_EQ(texts(split)[4], "SELECT $$;$$");
   EXPECT_EQ(split.statements[0].line, 1);
   EXPECT_EQ(split.statements[1].line, 3);

@@ -7,7 +7,8 @@
 namespace querylens::stats {
 namespace {
 
-QueryEvent event(std::string_view sql, int64_t ms, int64_t start_us = 0, std::string_view error = {}) {
+QueryEvent event(std::string_view sql, int64_t ms, int64_t start_us = 0,
+                 std::string_view error = {}) {
   QueryEvent e;
   e.sql = sql;
   e.duration_ns = ms * 1'000'000;
@@ -20,7 +21,8 @@ QueryEvent event(std::string_view sql, int64_t ms, int64_t start_us = 0, std::st
 TEST(DigestTest, AggregatesPerShapeAndRanks) {
   sql::ShapeRegistry shapes;
   Digest d(shapes);
-  for (int i = 1; i <= 100; ++i) d.add(event("SELECT * FROM users WHERE id = " + std::to_string(i), i, 1000 + i));
+  for (int i = 1; i <= 100; ++i)
+    d.add(event("SELECT * FROM users WHERE id = " + std::to_string(i), i, 1000 + i));
   d.add(event("SELECT * FROM posts", 500, 50));
   d.add(event("SELECT * FROM posts", 700, 60, "canceling statement due to statement timeout"));
   EXPECT_EQ(d.shape_count(), 2u);
@@ -70,7 +72,8 @@ TEST(DigestTest, MergeMatchesSingleDigest) {
   a.merge(b);
   EXPECT_EQ(a.total_calls(), all.total_calls());
   EXPECT_EQ(a.ranked(RankBy::kTotal)[0]->total_ns, all.ranked(RankBy::kTotal)[0]->total_ns);
-  EXPECT_EQ(a.ranked(RankBy::kTotal)[0]->latency.quantile(0.99), all.ranked(RankBy::kTotal)[0]->latency.quantile(0.99));
+  EXPECT_EQ(a.ranked(RankBy::kTotal)[0]->latency.quantile(0.99),
+            all.ranked(RankBy::kTotal)[0]->latency.quantile(0.99));
 }
 
 }  // namespace

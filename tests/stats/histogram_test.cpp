@@ -21,7 +21,8 @@ void expect_within_2_percent(const std::vector<int64_t>& values, const LatencyHi
   for (double q : {0.01, 0.25, 0.5, 0.9, 0.95, 0.99, 0.999, 1.0}) {
     double exact = static_cast<double>(exact_quantile(values, q));
     double estimate = static_cast<double>(h.quantile(q));
-    EXPECT_LE(std::abs(estimate - exact), 0.02 * exact + 1e-9) << "q=" << q << " exact=" << exact << " est=" << estimate;
+    EXPECT_LE(std::abs(estimate - exact), 0.02 * exact + 1e-9)
+        << "q=" << q << " exact=" << exact << " est=" << estimate;
   }
 }
 
@@ -37,7 +38,9 @@ TEST(HistogramTest, QuantilesWithin2PercentOfExactOnRandomSamples) {
       LatencyHistogram h;
       std::vector<int64_t> values;
       for (size_t i = 0; i < n; ++i) {
-        double v = dist == 0 ? lognormal(rng) : dist == 1 ? static_cast<double>(uniform(rng)) : (hit(rng) ? fast(rng) : slow(rng));
+        double v = dist == 0   ? lognormal(rng)
+                   : dist == 1 ? static_cast<double>(uniform(rng))
+                               : (hit(rng) ? fast(rng) : slow(rng));
         int64_t ns = std::max<int64_t>(1, static_cast<int64_t>(v));
         values.push_back(ns);
         h.record(ns);
@@ -56,7 +59,8 @@ TEST(HistogramTest, WorstCaseMemoryIsBoundedBy8KiB) {
   LatencyHistogram h;
   h.record(0);
   h.record(int64_t{1} << 62);  // beyond the range: lands in the last bucket
-  for (int b = 0; b < LatencyHistogram::kBucketCount; ++b) h.record(LatencyHistogram::bucket_lower(b));
+  for (int b = 0; b < LatencyHistogram::kBucketCount; ++b)
+    h.record(LatencyHistogram::bucket_lower(b));
   EXPECT_LE(h.memory_bytes(), 8u * 1024u);
   EXPECT_EQ(h.max(), int64_t{1} << 62);
   EXPECT_EQ(h.quantile(1.0), int64_t{1} << 62);

@@ -30,9 +30,9 @@ class TempDir {
 
 // Skips the test when no PostgreSQL is available (outside scripts/test); fails it under
 // scripts/test. Use at the top of every integration test.
-#define QUERYLENS_REQUIRE_PG_URL(var)                                             \
-  const std::string var = ::querylens::testing::pg_url();                        \
-  if (var.empty()) {                                                             \
+#define QUERYLENS_REQUIRE_PG_URL(var)                                                 \
+  const std::string var = ::querylens::testing::pg_url();                             \
+  if (var.empty()) {                                                                  \
     if (std::getenv("QUERYLENS_REQUIRE_PG")) FAIL() << "QUERYLENS_TEST_PG_URL unset"; \
-    GTEST_SKIP() << "no test PostgreSQL (run scripts/test)";                     \
+    GTEST_SKIP() << "no test PostgreSQL (run scripts/test)";                          \
   }

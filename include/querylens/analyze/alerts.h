@@ -46,7 +46,7 @@ AlertConfig parse_alert_config(const std::string& text, const std::string& name)
 struct Alert {
   std::string rule;
   Severity severity = Severity::kHigh;
-  std::string metric;   // "mean_ms", …
+  std::string metric;  // "mean_ms", …
   std::string op;
   double value = 0;
   double threshold = 0;
@@ -70,6 +70,7 @@ std::vector<Alert> evaluate_alerts(const AlertConfig& config, const AlertInput& 
 
 // Delivers every alert to every handler; a handler that fails is reported to `diagnostics`
 // (never an exception: alerting must not lose the report). Returns deliveries that succeeded.
-size_t dispatch_alerts(const std::vector<Alert>& alerts, const AlertConfig& config, Diagnostics& diagnostics);
+size_t dispatch_alerts(const std::vector<Alert>& alerts, const AlertConfig& config,
+                       Diagnostics& diagnostics);
 
 }  // namespace querylens::analyze

@@ -19,10 +19,10 @@ struct PipelineOptions {
   std::string db_url;
   int interval_seconds = 0;
   capture::SourceKind kind = capture::SourceKind::kAuto;
-  std::string log_line_prefix;       // PostgreSQL stderr logs: "" = detect
-  bool run_analyzers = true;         // false: digest only
+  std::string log_line_prefix;  // PostgreSQL stderr logs: "" = detect
+  bool run_analyzers = true;    // false: digest only
   AnalyzeOptions analyze;
-  AlertConfig alerts;                // rules evaluated over the workload, each minute, each shape
+  AlertConfig alerts;  // rules evaluated over the workload, each minute, each shape
   report::ReportOptions report;
   capture::ProgressCallback progress;  // hears how far each file source is read; empty: none
 };

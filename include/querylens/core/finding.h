@@ -18,7 +18,7 @@ std::string_view to_string(Severity s);
 std::optional<Severity> parse_severity(std::string_view text);
 
 struct Finding {
-  std::string rule;                       // stable kebab-case id, e.g. "n-plus-one"
+  std::string rule;  // stable kebab-case id, e.g. "n-plus-one"
   Severity severity = Severity::kLow;
   std::string title;                      // one line
   std::string detail;                     // what was seen, with numbers

@@ -32,15 +32,15 @@ using Tags = std::vector<std::pair<std::string, std::string>>;
 inline constexpr int64_t kUnknown = -1;
 
 struct QueryEvent {
-  std::string_view sql;                 // the statement as executed / logged
-  int64_t start_us = 0;                 // wall clock, microseconds since the Unix epoch; 0 = unknown
-  int64_t duration_ns = kUnknown;       // kUnknown when the source has no timing (.sql files)
-  int64_t rows = kUnknown;              // rows returned or affected
-  std::string_view error;               // empty when the statement succeeded
-  std::string_view session;             // connection / backend pid / session id; empty = unknown
-  int64_t transaction_id = kUnknown;    // transaction ordinal or xid where the source knows it
-  const Tags* tags = nullptr;           // may be null
-  const QueryShape* shape = nullptr;    // filled in once per shape (null until classified)
+  std::string_view sql;               // the statement as executed / logged
+  int64_t start_us = 0;               // wall clock, microseconds since the Unix epoch; 0 = unknown
+  int64_t duration_ns = kUnknown;     // kUnknown when the source has no timing (.sql files)
+  int64_t rows = kUnknown;            // rows returned or affected
+  std::string_view error;             // empty when the statement succeeded
+  std::string_view session;           // connection / backend pid / session id; empty = unknown
+  int64_t transaction_id = kUnknown;  // transaction ordinal or xid where the source knows it
+  const Tags* tags = nullptr;         // may be null
+  const QueryShape* shape = nullptr;  // filled in once per shape (null until classified)
 
   bool failed() const { return !error.empty(); }
   bool timed() const { return duration_ns >= 0; }

@@ -99,9 +99,9 @@ class Connection {
 };
 
 struct ConnectOptions {
-  EventHub* events = nullptr;             // may be null: no instrumentation
-  sql::ShapeRegistry* shapes = nullptr;   // may be null: events carry no shape
-  std::string session_prefix;             // e.g. "pg#3"
+  EventHub* events = nullptr;            // may be null: no instrumentation
+  sql::ShapeRegistry* shapes = nullptr;  // may be null: events carry no shape
+  std::string session_prefix;            // e.g. "pg#3"
   int sqlite_busy_timeout_ms = 5000;
 };
 

@@ -30,7 +30,7 @@ struct MinuteRow {
   int64_t minute_start_us = 0;  // Unix microseconds, a whole minute
   uint64_t calls = 0;
   uint64_t errors = 0;
-  uint64_t slow = 0;            // calls slower than the slow-query threshold
+  uint64_t slow = 0;  // calls slower than the slow-query threshold
   double mean_ms = 0;
   double p95_ms = 0;
   double p99_ms = 0;
@@ -63,14 +63,14 @@ struct Summary {
   uint64_t errors = 0;
   double total_ms = 0;
   int64_t first_seen_us = 0, last_seen_us = 0;
-  uint64_t skipped_inputs = 0;       // lines / statements that could not be read
+  uint64_t skipped_inputs = 0;  // lines / statements that could not be read
   std::string ranked_by = "total";
 };
 
 struct Report {
   Summary summary;
   std::vector<QueryRow> queries;
-  std::vector<Finding> findings;  // ordered by severity (highest first)
+  std::vector<Finding> findings;    // ordered by severity (highest first)
   std::vector<MinuteRow> timeline;  // per-minute trend of timed, timestamped events (may be empty)
 };
 

@@ -22,8 +22,8 @@ struct ScriptStatement {
 
 struct ScriptSplit {
   std::vector<ScriptStatement> statements;
-  std::string error;         // empty when the whole script was split
-  int64_t error_line = 0;    // where the error is
+  std::string error;       // empty when the whole script was split
+  int64_t error_line = 0;  // where the error is
   int64_t error_column = 0;
 };
 

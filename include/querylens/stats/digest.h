@@ -32,7 +32,7 @@ struct ShapeStats {
   int64_t min_ns = 0;  // over timed calls (0 when none)
   int64_t max_ns = 0;
   LatencyHistogram latency;  // every timed event; aggregates (pg_stat_statements) have none
-  int64_t rows = 0;  // sum over calls that reported rows
+  int64_t rows = 0;          // sum over calls that reported rows
   uint64_t errors = 0;
   int64_t first_seen_us = 0;  // 0 = unknown
   int64_t last_seen_us = 0;

@@ -45,8 +45,8 @@ class LatencyHistogram {
 
   std::vector<uint32_t> buckets_;  // buckets_[i] counts bucket (first_ + i)
   int first_ = 0;
-  uint64_t count_ = 0;       // true number of recorded values
-  uint64_t weight_ = 0;      // sum of buckets_ (differs from count_ after halving)
+  uint64_t count_ = 0;   // true number of recorded values
+  uint64_t weight_ = 0;  // sum of buckets_ (differs from count_ after halving)
   int64_t min_ = 0;
   int64_t max_ = 0;
 };
