@@ -5,20 +5,12 @@
 #include <cctype>
 #include <cstring>
 
+#include "querylens/core/clock.h"
+
 namespace querylens::capture {
 namespace {
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
-
-// Days since 1970-01-01 of a civil date (Howard Hinnant's algorithm).
-int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<int64_t>(doe) - 719468;
-}
 
 int two(const char* p) { return (p[0] - '0') * 10 + (p[1] - '0'); }
 

@@ -26,4 +26,6 @@ namespace querylens {
 // Parses "2026-11-21T10:15:02Z", "2026-11-21 10:15:02.5+02:00", "2026-11-21T10:15:02.123456"
 // (no zone: UTC) into microseconds since the Unix epoch; false when the text is not one.
 bool parse_iso8601_us(std::string_view text, int64_t* unix_us);
+// Days since 1970-01-01 of a proleptic Gregorian date (month and day 1-based).
+int64_t days_from_civil(int64_t year, unsigned month, unsigned day);
 }  // namespace querylens
