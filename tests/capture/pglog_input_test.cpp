@@ -9,6 +9,7 @@
 #include "querylens/capture/pglog.h"
 #include "querylens/sql/shape_registry.h"
 #include "querylens/stats/digest.h"
+#include "support/event_recorder.h"
 #include "support/test_env.h"
 
 namespace querylens::capture {
@@ -16,10 +17,8 @@ namespace {
 
 const std::string kData = std::string(QUERYLENS_TEST_DATA_DIR) + "/pglog/";
 
-struct Collector : QueryObserver {
-  std::vector<OwnedQueryEvent> events;
-  void on_query(const QueryEvent& e) override { events.emplace_back(e); }
-};
+using Collector = querylens::testing::EventRecorder;
+using querylens::testing::tag;
 
 struct Read {
   Collector out;
@@ -40,11 +39,11 @@ TEST(PgLogInput, MalformedStderrLinesAreNamedAndSkipped) {
   EXPECT_EQ(r->diagnostics.kept()[0].where.line, 2);
   EXPECT_EQ(r->diagnostics.kept()[1].where.line, 5);
   EXPECT_NE(r->diagnostics.kept()[0].where.file.find("malformed_stderr.log"), std::string::npos);
-  ASSERT_EQ(r->out.events.size(), 4u);
-  EXPECT_EQ(r->out.events[1].sql, "SELECT\n2");
-  EXPECT_EQ(r->out.events[2].error, "division by zero");
-  EXPECT_EQ(r->out.events[2].sql, "SELECT 1/0");
-  EXPECT_EQ(r->out.events[3].sql, "SELECT 'cut");  // the truncated last line is still an event
+  ASSERT_EQ(r->out.events().size(), 4u);
+  EXPECT_EQ(r->out.events()[1].sql, "SELECT\n2");
+  EXPECT_EQ(r->out.events()[2].error, "division by zero");
+  EXPECT_EQ(r->out.events()[2].sql, "SELECT 1/0");
+  EXPECT_EQ(r->out.events()[3].sql, "SELECT 'cut");  // the truncated last line is still an event
 }
 
 TEST(PgLogInput, MalformedCsvRecordsAreNamedAndSkipped) {
@@ -53,30 +52,30 @@ TEST(PgLogInput, MalformedCsvRecordsAreNamedAndSkipped) {
   std::vector<int64_t> lines;
   for (const auto& d : r->diagnostics.kept()) lines.push_back(d.where.line);
   EXPECT_EQ(lines, (std::vector<int64_t>{2, 3, 6}));
-  ASSERT_EQ(r->out.events.size(), 2u);
-  EXPECT_EQ(r->out.events[1].sql, "SELECT \"Name\"\n  FROM t");
-  EXPECT_EQ(r->out.events[1].session, "65e6f1a2.c8");
+  ASSERT_EQ(r->out.events().size(), 2u);
+  EXPECT_EQ(r->out.events()[1].sql, "SELECT \"Name\"\n  FROM t");
+  EXPECT_EQ(r->out.events()[1].session, "65e6f1a2.c8");
 }
 
 TEST(PgLogInput, MalformedJsonLinesAreNamedAndSkipped) {
   auto r = read(kData + "malformed_jsonlog.json", SourceKind::kPgJson);
   EXPECT_EQ(r->stats.skipped, 4u);
-  ASSERT_EQ(r->out.events.size(), 1u);
-  EXPECT_EQ(r->out.events[0].tags.size(), 3u);  // user, database, application
+  ASSERT_EQ(r->out.events().size(), 1u);
+  EXPECT_EQ(r->out.events()[0].tags.size(), 3u);  // user, database, application
 }
 
 TEST(PgLogInput, InvalidUtf8IsKept) {
   auto text = read(kData + "invalid_utf8_stderr.log");
-  ASSERT_EQ(text->out.events.size(), 1u);
-  EXPECT_NE(text->out.events[0].sql.find("caf\xe9 \xff\xfe"), std::string::npos);
+  ASSERT_EQ(text->out.events().size(), 1u);
+  EXPECT_NE(text->out.events()[0].sql.find("caf\xe9 \xff\xfe"), std::string::npos);
   auto json = read(kData + "invalid_utf8_jsonlog.json");
   EXPECT_EQ(json->stats.skipped, 0u);
-  ASSERT_EQ(json->out.events.size(), 1u);
-  EXPECT_EQ(json->out.events[0].sql, "SELECT 'caf?'");
+  ASSERT_EQ(json->out.events().size(), 1u);
+  EXPECT_EQ(json->out.events()[0].sql, "SELECT 'caf?'");
   // And the digest takes it.
   sql::ShapeRegistry shapes;
   stats::Digest digest(shapes);
-  for (const auto& e : text->out.events) digest.add(e.view());
+  for (const auto& e : text->out.events()) digest.add(e.view());
   EXPECT_EQ(digest.total_calls(), 1u);
 }
 
@@ -93,9 +92,9 @@ TEST(PgLogInput, TenMegabyteStatementOnOneLine) {
   }
   auto r = read(path);
   EXPECT_EQ(r->stats.skipped, 0u);
-  ASSERT_EQ(r->out.events.size(), 2u);
-  EXPECT_EQ(r->out.events[0].sql.size(), sql.size());
-  EXPECT_EQ(r->out.events[1].sql, "SELECT 2");
+  ASSERT_EQ(r->out.events().size(), 2u);
+  EXPECT_EQ(r->out.events()[0].sql.size(), sql.size());
+  EXPECT_EQ(r->out.events()[1].sql, "SELECT 2");
 }
 
 TEST(PgLogInput, GzipAndAnEmptyPrefix) {
@@ -107,8 +106,8 @@ TEST(PgLogInput, GzipAndAnEmptyPrefix) {
   }
   ASSERT_EQ(std::system(("gzip -k " + plain).c_str()), 0);
   auto r = read(plain + ".gz");
-  ASSERT_EQ(r->out.events.size(), 1u);
-  EXPECT_EQ(r->out.events[0].duration_ns, 2500000);
+  ASSERT_EQ(r->out.events().size(), 1u);
+  EXPECT_EQ(r->out.events()[0].duration_ns, 2500000);
   EXPECT_EQ(r->diagnostics.count(), 1u);  // the prefix has no time and no process: said once
 }
 
@@ -139,14 +138,14 @@ TEST(PgLogEvents, StatementAndDurationLinesOfOneExecutionCountOnce) {
   f.log(1, "ERROR", "syntax error", "SELECT 3");  // failed: one event, with its error
   f.log(1, "LOG", "statement: SELECT 4");         // never timed
   f.events.finish();
-  ASSERT_EQ(f.out.events.size(), 4u);
-  EXPECT_EQ(f.out.events[0].sql, "SELECT 1");
-  EXPECT_EQ(f.out.events[0].duration_ns, 3000000);
-  EXPECT_EQ(f.out.events[1].sql, "SELECT 2");
-  EXPECT_EQ(f.out.events[1].duration_ns, 4000000);
-  EXPECT_EQ(f.out.events[2].error, "syntax error");
-  EXPECT_EQ(f.out.events[3].sql, "SELECT 4");
-  EXPECT_FALSE(f.out.events[3].duration_ns >= 0);
+  ASSERT_EQ(f.out.events().size(), 4u);
+  EXPECT_EQ(f.out.events()[0].sql, "SELECT 1");
+  EXPECT_EQ(f.out.events()[0].duration_ns, 3000000);
+  EXPECT_EQ(f.out.events()[1].sql, "SELECT 2");
+  EXPECT_EQ(f.out.events()[1].duration_ns, 4000000);
+  EXPECT_EQ(f.out.events()[2].error, "syntax error");
+  EXPECT_EQ(f.out.events()[3].sql, "SELECT 4");
+  EXPECT_FALSE(f.out.events()[3].duration_ns >= 0);
 }
 
 TEST(PgLogEvents, TransactionsPerBackendAndPidReuse) {
@@ -159,7 +158,7 @@ TEST(PgLogEvents, TransactionsPerBackendAndPidReuse) {
   f.log(1, "LOG", "duration: 1.000 ms  statement: START TRANSACTION", {}, "a.1");
   f.log(1, "LOG", "duration: 1.000 ms  statement: SELECT 2", {}, "c.1");  // new session, same pid
   f.events.finish();
-  const auto& e = f.out.events;
+  const auto& e = f.out.events();
   ASSERT_EQ(e.size(), 7u);
   EXPECT_NE(e[0].transaction_id, kUnknown);
   EXPECT_EQ(e[1].transaction_id, kUnknown);

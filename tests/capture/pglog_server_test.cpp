@@ -15,22 +15,14 @@
 
 #include "querylens/capture/input_file.h"
 #include "querylens/capture/pglog.h"
+#include "support/event_recorder.h"
 #include "support/test_env.h"
 
 namespace querylens::capture {
 namespace {
 
-struct Collector : QueryObserver {
-  std::vector<OwnedQueryEvent> events;
-  void on_query(const QueryEvent& e) override { events.emplace_back(e); }
-};
-
-std::string tag(const OwnedQueryEvent& e, const std::string& name) {
-  for (const auto& [k, v] : e.tags) {
-    if (k == name) return v;
-  }
-  return "";
-}
+using Collector = querylens::testing::EventRecorder;
+using querylens::testing::tag;
 
 class Session {
  public:
@@ -134,7 +126,7 @@ TEST(PgLogServer, ReadsItsOwnSessionFromEveryFormat) {
                                          ? ""
                                          : diagnostics.kept()[0].to_string());
     std::vector<OwnedQueryEvent> mine;
-    for (const auto& e : out.events) {
+    for (const auto& e : out.events()) {
       // Other tests log to the same files: keep this backend's events (pid, or session id %c).
       if (e.session == std::to_string(pid) ||
           (e.session.size() > session_suffix.size() &&

@@ -11,23 +11,15 @@
 #include "querylens/capture/input_file.h"
 #include "querylens/capture/pglog_prefix.h"
 #include "querylens/core/error.h"
+#include "support/event_recorder.h"
 
 namespace querylens::capture {
 namespace {
 
 const std::string kData = std::string(QUERYLENS_TEST_DATA_DIR) + "/pglog/";
 
-struct Collector : QueryObserver {
-  std::vector<OwnedQueryEvent> events;
-  void on_query(const QueryEvent& e) override { events.emplace_back(e); }
-};
-
-std::string tag(const OwnedQueryEvent& e, const std::string& name) {
-  for (const auto& [k, v] : e.tags) {
-    if (k == name) return v;
-  }
-  return "";
-}
+using Collector = querylens::testing::EventRecorder;
+using querylens::testing::tag;
 
 struct Read {
   Collector out;
@@ -133,7 +125,7 @@ TEST(PgLogDetect, UnknownPrefixSaysWhatToPass) {
   SourceStats stats =
       read_pg_log(again, PgLogFormat::kStderr, "<%m> pid=%p sess=%c %u/%d ", out, diagnostics);
   EXPECT_EQ(stats.skipped, 0u);
-  EXPECT_EQ(of_session(out.events, "6b02251a.4d63").size(), 11u);
+  EXPECT_EQ(of_session(out.events(), "6b02251a.4d63").size(), 11u);
 }
 
 TEST(PgLogDetect, PrefixWithoutTimeOrProcessIsNamed) {
@@ -181,10 +173,10 @@ void expect_log_duration_session(const std::vector<OwnedQueryEvent>& s) {
 TEST(PgLogRead, RealStderrLog) {
   auto r = read("real_stderr.log");
   EXPECT_EQ(r->stats.skipped, 0u);
-  expect_psql_session(of_session(r->out.events, "19811"));
-  expect_log_duration_session(of_session(r->out.events, "19816"));
+  expect_psql_session(of_session(r->out.events(), "19811"));
+  expect_log_duration_session(of_session(r->out.events(), "19816"));
   // pgbench -M prepared: execute lines with their parameters; parse / bind are not events.
-  auto bench = of_session(r->out.events, "19837");
+  auto bench = of_session(r->out.events(), "19837");
   ASSERT_GE(bench.size(), 7u);
   EXPECT_EQ(bench[0].sql, "BEGIN;");
   EXPECT_EQ(bench[1].sql, "UPDATE pgbench_accounts SET abalance = abalance + $1 WHERE aid = $2;");
@@ -200,27 +192,28 @@ TEST(PgLogRead, CsvAndJsonGiveTheSameEventsAsStderr) {
   auto json = read("real_jsonlog.json");
   EXPECT_EQ(csv->stats.skipped, 0u);
   EXPECT_EQ(json->stats.skipped, 0u);
-  expect_psql_session(of_session(csv->out.events, "6b02251a.4d63"));
-  expect_psql_session(of_session(json->out.events, "6b02251a.4d63"));
-  expect_log_duration_session(of_session(json->out.events, "6b02251a.4d68"));
-  ASSERT_EQ(csv->out.events.size(), text->out.events.size());
-  ASSERT_EQ(json->out.events.size(), text->out.events.size());
-  for (size_t i = 0; i < text->out.events.size(); ++i) {
-    for (const auto* other : {&csv->out.events[i], &json->out.events[i]}) {
-      EXPECT_EQ(other->sql, text->out.events[i].sql);
-      EXPECT_EQ(other->duration_ns, text->out.events[i].duration_ns);
-      EXPECT_EQ(other->error, text->out.events[i].error);
-      EXPECT_EQ(tag(*other, "params"), tag(text->out.events[i], "params"));
-      EXPECT_EQ(other->transaction_id == kUnknown, text->out.events[i].transaction_id == kUnknown);
+  expect_psql_session(of_session(csv->out.events(), "6b02251a.4d63"));
+  expect_psql_session(of_session(json->out.events(), "6b02251a.4d63"));
+  expect_log_duration_session(of_session(json->out.events(), "6b02251a.4d68"));
+  ASSERT_EQ(csv->out.events().size(), text->out.events().size());
+  ASSERT_EQ(json->out.events().size(), text->out.events().size());
+  for (size_t i = 0; i < text->out.events().size(); ++i) {
+    for (const auto* other : {&csv->out.events()[i], &json->out.events()[i]}) {
+      EXPECT_EQ(other->sql, text->out.events()[i].sql);
+      EXPECT_EQ(other->duration_ns, text->out.events()[i].duration_ns);
+      EXPECT_EQ(other->error, text->out.events()[i].error);
+      EXPECT_EQ(tag(*other, "params"), tag(text->out.events()[i], "params"));
+      EXPECT_EQ(other->transaction_id == kUnknown,
+                text->out.events()[i].transaction_id == kUnknown);
     }
   }
-  EXPECT_EQ(tag(csv->out.events[0], "application"), "psql");
+  EXPECT_EQ(tag(csv->out.events()[0], "application"), "psql");
 }
 
 TEST(PgLogRead, PgBadgerPrefixCarriesTags) {
   auto r = read("pgbadger_prefix.log");
   EXPECT_EQ(r->stats.skipped, 0u);
-  auto s = of_session(r->out.events, "19811");
+  auto s = of_session(r->out.events(), "19811");
   ASSERT_EQ(s.size(), 11u);
   EXPECT_EQ(tag(s[0], "application"), "psql");
   EXPECT_EQ(tag(s[0], "client"), "[local]");

@@ -5,25 +5,12 @@
 #include "querylens/core/clock.h"
 #include "querylens/core/error.h"
 #include "querylens/db/database.h"
+#include "support/event_recorder.h"
 
 namespace querylens::db {
 namespace {
 
-class Recorder : public QueryObserver {
- public:
-  void on_query(const QueryEvent& event) override {
-    std::lock_guard lock(mutex_);
-    events_.emplace_back(event);
-  }
-  std::vector<OwnedQueryEvent> take() {
-    std::lock_guard lock(mutex_);
-    return std::exchange(events_, {});
-  }
-
- private:
-  std::mutex mutex_;
-  std::vector<OwnedQueryEvent> events_;
-};
+using Recorder = querylens::testing::EventRecorder;
 
 class SqliteEventsTest : public ::testing::Test {
  protected:

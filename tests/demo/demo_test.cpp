@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "querylens/core/error.h"
+#include "support/event_recorder.h"
 #include "support/test_env.h"
 
 namespace querylens::demo {
@@ -174,28 +175,8 @@ TEST(DemoDatabaseTest, RefusesToOverwriteOtherFiles) {
   expect_refused(o);
 }
 
-class Recorder : public QueryObserver {
- public:
-  void on_query(const QueryEvent& event) override {
-    std::lock_guard lock(mutex_);
-    events_.emplace_back(event);
-  }
-  std::vector<OwnedQueryEvent> events() const {
-    std::lock_guard lock(mutex_);
-    return events_;
-  }
-
- private:
-  mutable std::mutex mutex_;
-  std::vector<OwnedQueryEvent> events_;
-};
-
-std::string tag(const OwnedQueryEvent& e, std::string_view key) {
-  for (const auto& [k, v] : e.tags) {
-    if (k == key) return v;
-  }
-  return "";
-}
+using Recorder = querylens::testing::EventRecorder;
+using querylens::testing::tag;
 
 TEST(DemoWorkloadTest, PublishesTaggedEventsIncludingAnNPlusOne) {
   testing::TempDir dir;
