@@ -198,6 +198,7 @@ void Builder::with_clause(object body, int block) {
       ctes_.back().second = derived;
       m_.subqueries[index].block = derived;
     } else {
+      m_.data_modifying_cte = true;
       expr(query, Ctx{block, Clause::kOther});  // INSERT / UPDATE / DELETE … RETURNING in WITH
       ctes_.back().second = -1;
     }
@@ -208,6 +209,12 @@ int Builder::select(object body, int parent, bool in_sublink) {
   int block = new_block(parent);
   size_t cte_mark = ctes_.size();
   with_clause(body, block);
+  {
+    array locking;
+    object into;
+    if (get(body, "lockingClause", &locking)) m_.row_locking = true;
+    if (get(body, "intoClause", &into)) m_.select_into = true;
+  }
   std::string_view op = get_string(body, "op");
   if (!op.empty() && op != "SETOP_NONE") {
     set_operation(body, block, in_sublink);

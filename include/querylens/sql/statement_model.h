@@ -167,6 +167,10 @@ struct StatementModel {
   std::vector<std::string> window_functions;  // names of functions called with OVER
   std::vector<std::string> functions;         // every other function called
   bool insert_without_columns = false;        // INSERT INTO t VALUES / SELECT, no column list
+  // What makes a query more than a read (explain's safety rules):
+  bool data_modifying_cte = false;  // WITH x AS (INSERT / UPDATE / DELETE …)
+  bool row_locking = false;         // FOR UPDATE / NO KEY UPDATE / SHARE / KEY SHARE
+  bool select_into = false;         // SELECT … INTO new_table
   int insert_location = -1;
 };
 

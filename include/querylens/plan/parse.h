@@ -1,0 +1,32 @@
+// Reading plans as the engines print them. Both parsers are total: malformed input is an
+// Error(kInput) naming what is wrong, never a crash (fuzz/plan_fuzz.cpp holds them to it).
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "querylens/plan/plan.h"
+
+namespace querylens::plan {
+
+// The output of PostgreSQL's `EXPLAIN (FORMAT JSON[, ANALYZE, BUFFERS, SETTINGS])`: a JSON
+// array holding one object with "Plan" (and "Planning Time", "Execution Time", "JIT",
+// "Settings" when present). A bare object, as some tools save it, is accepted too. Unknown
+// keys are ignored, so plans from other PostgreSQL versions read. derive_metrics() has run.
+Plan parse_postgres_plan(std::string_view json);
+
+// One row of SQLite's `EXPLAIN QUERY PLAN`: (id, parent, notused, detail).
+struct SqlitePlanRow {
+  int id = 0;
+  int parent = 0;
+  std::string detail;
+};
+
+// Builds the tree from the rows (parent 0 = top level; the rows come in pre-order) and reads
+// each line's wording, old and new ("SCAN TABLE t" and "SCAN t", "USING COVERING INDEX",
+// "USING AUTOMATIC COVERING INDEX (a=?)", "USE TEMP B-TREE FOR ORDER BY", "CORRELATED SCALAR
+// SUBQUERY 2", …). Several top-level rows hang under a synthetic root "QUERY PLAN".
+Plan parse_sqlite_plan(const std::vector<SqlitePlanRow>& rows);
+
+}  // namespace querylens::plan
