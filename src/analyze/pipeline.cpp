@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <thread>
@@ -10,6 +11,7 @@
 #include "querylens/capture/pgss.h"
 #include "querylens/core/error.h"
 #include "querylens/db/database.h"
+#include "querylens/explain/sections.h"
 #include "querylens/sql/shape_registry.h"
 
 namespace querylens::analyze {
@@ -50,6 +52,27 @@ uint64_t read_pgss(const PipelineOptions& options, Analysis& analysis, Diagnosti
   return calls;
 }
 
+// Plain EXPLAIN (never ANALYZE: analyze runs nothing on the user's database) of the costliest
+// shapes; their findings join the report's, ordered by severity like the rest.
+void explain_costliest(const PipelineOptions& options, report::Report& report,
+                       Diagnostics& diagnostics) {
+  std::unique_ptr<db::Database> db;
+  try {
+    db = db::Database::open(options.db_url, db::PoolOptions{.pool_size = 1, .max_overflow = 0});
+  } catch (const Error& e) {
+    diagnostics.report(SourceLocation{"explain", 0, 0}, e.message());
+    return;
+  }
+  auto connection = db->connect();
+  explain::ExplainOptions explain;
+  explain.checks = options.plan_checks;
+  report.plans =
+      explain::explain_top_shapes(*connection, report.queries, options.explain_top, explain);
+  for (Finding& f : explain::section_findings(report.plans)) report.findings.push_back(std::move(f));
+  std::stable_sort(report.findings.begin(), report.findings.end(),
+                   [](const Finding& a, const Finding& b) { return a.severity > b.severity; });
+}
+
 }  // namespace
 
 PipelineResult run_pipeline(const PipelineOptions& options, Diagnostics& diagnostics) {
@@ -80,6 +103,9 @@ PipelineResult run_pipeline(const PipelineOptions& options, Diagnostics& diagnos
   report.skipped_inputs = result.skipped;
   result.report = analysis.report(report);
   result.alerts = analysis.fired_alerts();
+  if (options.explain_top > 0 && !options.db_url.empty() && !result.report.queries.empty()) {
+    explain_costliest(options, result.report, diagnostics);
+  }
   return result;
 }
 

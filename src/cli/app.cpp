@@ -27,6 +27,10 @@ const std::vector<Command>& commands() {
        setup_compare},
       {"lint", "Check SQL statements for anti-patterns, with the rewritten SQL where one exists",
        setup_lint},
+      {"explain",
+       "Plan (and with --analyze, run and roll back) statements on PostgreSQL or SQLite; flag "
+       "the plan problems that cost time, with their fix",
+       setup_explain},
   };
   return table;
 }

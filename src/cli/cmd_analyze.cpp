@@ -24,6 +24,7 @@ struct SourceArgs {
   std::string alerts;  // alert rules file
   std::string db_url;
   int interval = 0;
+  size_t explain_top = 5;
   bool quiet = false;     // no progress bar
   bool progress = false;  // a progress bar even when stderr is not a terminal
   ReportArgs report;
@@ -61,6 +62,12 @@ Runner setup(CLI::App& sub, bool analyzers) {
          "--interval", args->interval,
          "With the pgss source: take two snapshots SECONDS apart and report what ran in between")
       ->check(CLI::Range(1, 86400));
+  if (analyzers) {
+    sub.add_option("--explain-top", args->explain_top,
+                   "With --db: EXPLAIN (plan only, nothing is run) the N costliest shapes and add "
+                   "their plans and plan findings to the report (0: none)")
+        ->capture_default_str();
+  }
   auto* quiet = sub.add_flag("--quiet,-q", args->quiet, "No progress bar on stderr");
   sub.add_flag("--progress", args->progress,
                "Show the progress bar (bytes, rate, ETA) even when stderr is not a terminal")
@@ -81,6 +88,7 @@ Runner setup(CLI::App& sub, bool analyzers) {
     options.sources = args->sources;
     options.db_url = args->db_url;
     options.interval_seconds = args->interval;
+    if (analyzers) options.explain_top = args->explain_top;
     capture::parse_source_kind(args->input_format, &options.kind);
     options.log_line_prefix = args->prefix;
     options.run_analyzers = analyzers;

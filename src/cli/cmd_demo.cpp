@@ -1,11 +1,13 @@
 // `querylens demo`: the main job on an embedded SQLite database, with no set-up.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <memory>
 
 #include "cli/commands.h"
+#include "querylens/explain/sections.h"
 #include "cli/report_args.h"
 #include "querylens/analyze/analysis.h"
 #include "querylens/demo/demo.h"
@@ -90,6 +92,18 @@ Runner setup_demo(CLI::App& sub) {
     report::ReportOptions all = options;
     all.top = 0;  // the files hold every shape; the terminal shows the top ones
     report::Report full = analysis->report(all);
+    {
+      // The costliest shapes' plans, from real runs: the demo's own file, read-only statements
+      // (writes would be refused), every run rolled back.
+      auto plain = db::Database::open("sqlite:" + args->demo.path);
+      auto conn = plain->connect();
+      explain::ExplainOptions explain;
+      explain.analyze = true;
+      full.plans = explain::explain_top_shapes(*conn, full.queries, 3, explain);
+      for (Finding& f : explain::section_findings(full.plans)) full.findings.push_back(std::move(f));
+      std::stable_sort(full.findings.begin(), full.findings.end(),
+                       [](const Finding& a, const Finding& b) { return a.severity > b.severity; });
+    }
     report::Report shown = full;
     if (options.top && shown.queries.size() > options.top) shown.queries.resize(options.top);
     report::TextOptions text;

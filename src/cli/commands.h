@@ -29,6 +29,7 @@ Runner setup_analyze(CLI::App& sub);
 Runner setup_demo(CLI::App& sub);
 Runner setup_compare(CLI::App& sub);
 Runner setup_lint(CLI::App& sub);
+Runner setup_explain(CLI::App& sub);
 
 const std::vector<Command>& commands();
 int run(int argc, char** argv);

@@ -229,6 +229,23 @@ void render_finding(const Finding& f, const std::map<std::string, int>& rank_of,
   *out += "</div>\n";
 }
 
+void render_plans(const Report& report, std::string* out) {
+  *out += fmt::format("<h2 id=\"plans\">Plans ({})</h2>\n", report.plans.size());
+  for (const PlanSection& s : report.plans) {
+    *out += "<section class=\"shape\">\n<h3>";
+    *out += s.fingerprint.empty() ? std::string("Statement")
+                                  : fmt::format("<a href=\"#q-{0}\"><code>{0}</code></a>",
+                                                html_text(s.fingerprint));
+    *out += "</h3>\n<pre class=\"sql\">" + html_lines(s.sql) + "</pre>\n";
+    if (!s.error.empty()) {
+      *out += "<p class=\"detail\">Could not explain: " + html_text(s.error) + "</p>\n";
+    } else {
+      *out += "<pre class=\"plan\">" + html_lines(render_plan_tree(s.plan, s.findings)) + "</pre>\n";
+    }
+    *out += "</section>\n";
+  }
+}
+
 }  // namespace
 
 std::string render_html(const Report& report) {
@@ -254,6 +271,7 @@ std::string render_html(const Report& report) {
   for (const Finding& f : report.findings) render_finding(f, rank_of, &out);
 
   if (!report.queries.empty()) render_shapes(report, &out);
+  if (!report.plans.empty()) render_plans(report, &out);
   out += fmt::format("<script nonce=\"{}\">{}</script>\n</body>\n</html>\n", nonce, kScript);
   return out;
 }

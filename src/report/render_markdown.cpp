@@ -159,6 +159,32 @@ void render_finding(const Finding& f, size_t index, std::string* out) {
   }
 }
 
+// The costliest shapes' plans: the tree in a fenced block (the text renderer's), then which
+// findings sit on it (they are listed in full under Findings).
+void render_plans(const Report& report, std::string* out) {
+  *out += fmt::format("\n## Plans ({})\n", report.plans.size());
+  for (const PlanSection& s : report.plans) {
+    *out += fmt::format("\n### {}\n\n", s.fingerprint.empty() ? std::string("Statement")
+                                                               : code_span(s.fingerprint, false));
+    *out += code_span(one_line(s.sql.size() > 300 ? s.sql.substr(0, 300) + " …" : s.sql), false) +
+            "\n";
+    if (!s.error.empty()) {
+      *out += fmt::format("\nCould not explain: {}\n", prose(s.error));
+      continue;
+    }
+    std::string body;
+    for (const std::string& line : sanitized_lines(render_plan_tree(s.plan, s.findings)))
+      body += line + "\n";
+    const std::string fence(std::max<size_t>(3, longest_backtick_run(body) + 1), '`');
+    *out += "\n" + fence + "text\n" + body + fence + "\n";
+    if (!s.findings.empty()) {
+      std::vector<std::string> rules;
+      for (const plan::PlanFinding& f : s.findings) rules.push_back(f.finding.rule);
+      *out += "\nPlan findings: " + code_list(rules) + "\n";
+    }
+  }
+}
+
 }  // namespace
 
 std::string render_markdown(const Report& report) {
@@ -173,6 +199,7 @@ std::string render_markdown(const Report& report) {
   } else if (report.summary.events > 0) {
     out += "\n## Findings\n\nNo findings.\n";
   }
+  if (!report.plans.empty()) render_plans(report, &out);
   return out;
 }
 

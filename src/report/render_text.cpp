@@ -197,6 +197,15 @@ std::string render_text(const Report& report, const TextOptions& options) {
   } else if (report.summary.events > 0) {
     out += "\nNo findings.\n";
   }
+  if (!report.plans.empty()) {
+    out += fmt::format("\n{}\n", style.wrap(fmt::format("Plans ({})", report.plans.size()), "1"));
+    for (const PlanSection& s : report.plans) {
+      out += fmt::format("\n{}  {}\n", s.fingerprint, truncate_to_width(one_line(s.sql), 200));
+      std::string body = s.error.empty() ? render_plan_tree(s.plan, s.findings)
+                                         : "   could not explain: " + s.error;
+      for (const std::string& line : sanitized_lines(body)) out += line + "\n";
+    }
+  }
   return out;
 }
 

@@ -8,6 +8,7 @@
 #include "querylens/analyze/analyzer.h"
 #include "querylens/capture/source.h"
 #include "querylens/core/diagnostics.h"
+#include "querylens/plan/checks.h"
 #include "querylens/report/report.h"
 
 namespace querylens::analyze {
@@ -24,6 +25,9 @@ struct PipelineOptions {
   AnalyzeOptions analyze;
   AlertConfig alerts;  // rules evaluated over the workload, each minute, each shape
   report::ReportOptions report;
+  // With db_url: EXPLAIN (plan only, never run) the N costliest shapes into Report::plans.
+  size_t explain_top = 0;
+  plan::CheckOptions plan_checks;
   capture::ProgressCallback progress;  // hears how far each file source is read; empty: none
 };
 

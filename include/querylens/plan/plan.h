@@ -71,9 +71,11 @@ struct PlanNode {
   double actual_rows = 0;
   double actual_loops = 0;
 
-  int64_t rows_removed_by_filter = 0;  // totals over all loops (PostgreSQL reports them so)
-  int64_t rows_removed_by_join_filter = 0;
-  int64_t rows_removed_by_index_recheck = 0;
+  // Per loop, like actual_rows (PostgreSQL divides these counts by the loops it ran).
+  double rows_removed_by_filter = 0;
+  double rows_removed_by_join_filter = 0;
+  double rows_removed_by_index_recheck = 0;
+  // Totals over all loops.
   int64_t heap_fetches = 0;
   int64_t exact_heap_blocks = 0, lossy_heap_blocks = 0;
 

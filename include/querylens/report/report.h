@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "querylens/core/finding.h"
+#include "querylens/report/plans.h"
 #include "querylens/stats/digest.h"
 
 namespace querylens::report {
@@ -72,6 +73,7 @@ struct Report {
   std::vector<QueryRow> queries;
   std::vector<Finding> findings;    // ordered by severity (highest first)
   std::vector<MinuteRow> timeline;  // per-minute trend of timed, timestamped events (may be empty)
+  std::vector<PlanSection> plans;   // the costliest shapes explained (analyze --explain-top)
 };
 
 struct ReportOptions {
