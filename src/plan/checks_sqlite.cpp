@@ -132,24 +132,25 @@ void check_automatic_indexes(const Plan& plan, const std::set<std::string>& deri
     if (!n.automatic_index) continue;
     any = true;
     PlanFinding f = finding_at(n, "sqlite-automatic-index", severity);
+    // Before 3.36 a FROM-subquery read "SEARCH SUBQUERY 1 USING AUTOMATIC …": no table.
+    const std::string& target = n.relation.empty() ? n.subplan_name : n.relation;
     const std::string cols = join(n.index_columns);
     f.finding.title =
-        fmt::format("SQLite builds a throwaway index on {} ({}) on every run", n.relation, cols);
+        fmt::format("SQLite builds a throwaway index on {} ({}) on every run", target, cols);
     f.finding.detail = fmt::format(
-        "{}: no index on {} serves the lookup on ({}), so SQLite reads the whole table into "
-        "a temporary index each time the statement runs, then drops it.{}",
-        n.label(), n.relation, cols, counted);
-    if (derived.count(n.relation) > 0) {
+        "{}: no index on {} serves the lookup on ({}), so SQLite reads all of it into a "
+        "temporary index each time the statement runs, then drops it.{}",
+        n.label(), target, cols, counted);
+    if (n.relation.empty() || derived.count(n.relation) > 0) {
       f.finding.recommendation = fmt::format(
           "{} is a subquery or CTE result, which cannot be indexed: join the base table "
           "directly so an index on it can serve the lookup.",
-          n.relation);
+          target);
     } else if (n.index_columns.empty()) {
       f.finding.recommendation =
-          fmt::format("Create an index on {} for the column(s) the join looks up.", n.relation);
+          fmt::format("Create an index on {} for the column(s) the join looks up.", target);
     } else {
-      f.finding.recommendation =
-          fmt::format("Create the index once: {} on ({}).", n.relation, cols);
+      f.finding.recommendation = fmt::format("Create the index once: {} on ({}).", target, cols);
       f.finding.fix_sql = sqlite_index_sql(n.relation, n.index_columns);
     }
     out.push_back(std::move(f));

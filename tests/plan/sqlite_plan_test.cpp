@@ -399,6 +399,15 @@ TEST(SqlitePlanChecks, AutomaticIndexRecommendsTheRealOne) {
                 .finding.severity,
             Severity::kMedium);
 
+  // An automatic index on a subquery's result: nothing to create.
+  auto derived =
+      findings(parse({{2, 0, "SCAN TABLE users AS u"},
+                      {4, 0, "SEARCH SUBQUERY 1 AS x USING AUTOMATIC COVERING INDEX (a=?)"}}),
+               sql, "sqlite-automatic-index");
+  ASSERT_EQ(derived.size(), 1u);
+  EXPECT_TRUE(derived[0].finding.fix_sql.empty());
+  EXPECT_NE(derived[0].finding.title.find("SUBQUERY 1 (a)"), std::string::npos);
+
   // Counted by the run but not printed in the plan: one finding on the plan as a whole.
   Plan plain = analyzed(parse({{2, 0, "SCAN u"}}), {.autoindex_rows = 50});
   auto counted = findings(plain, sql, "sqlite-automatic-index");
