@@ -254,6 +254,14 @@ bool PostgresConnection::in_transaction() const {
   return status == PQTRANS_INTRANS || status == PQTRANS_INERROR;
 }
 
+void PostgresConnection::set_statement_timeout(int64_t ms) {
+  if (ms < 0) throw Error(ErrorKind::kUsage, "statement timeout must be >= 0 ms");
+  // The server enforces it (0 = none, as here) and names it in its error: "canceling
+  // statement due to statement timeout". Session-wide, like SQLite's.
+  execute_script(fmt::format("SET statement_timeout = {}", ms));
+  timeout_ms_ = ms;
+}
+
 bool PostgresConnection::ping() {
   if (PQstatus(conn_) != CONNECTION_OK) return false;
   PgResult result(PQexec(conn_, "SELECT 1"));

@@ -41,6 +41,7 @@ class PostgresStatement final : public Statement {
   Value get(int column) const override;
   int64_t rows_affected() const override { return rows_affected_; }
   const std::string& sql() const override { return sql_; }
+  int parameter_count() const override { return PQnparams(description_.get()); }
 
  private:
   enum class State { kReady, kRows, kDone };
@@ -74,6 +75,8 @@ class PostgresConnection final : public Connection {
   bool in_transaction() const override;
   bool ping() override;
   const std::string& session_id() const override { return session_; }
+  void set_statement_timeout(int64_t ms) override;
+  int64_t statement_timeout() const override { return timeout_ms_; }
 
   PGconn* handle() const { return conn_; }
   EventHub* events() const { return options_.events; }
@@ -84,6 +87,7 @@ class PostgresConnection final : public Connection {
   std::string session_;
   uint64_t next_statement_ = 0;
   StatementMap<PostgresStatement> statements_;
+  int64_t timeout_ms_ = 0;
 };
 
 // The server's message for a failed result (or the connection's, when libpq made it up),

@@ -5,6 +5,7 @@
 #include <bit>
 #include <climits>
 
+#include "querylens/core/clock.h"
 #include "querylens/core/error.h"
 
 namespace querylens::db {
@@ -28,7 +29,8 @@ bool nothing_but_comments(sqlite3* db, std::string_view rest) {
 
 SqliteStatement::SqliteStatement(SqliteConnection& connection, sqlite3_stmt* stmt, std::string sql,
                                  const QueryShape* shape)
-    : db_(connection.handle()),
+    : connection_(connection),
+      db_(connection.handle()),
       stmt_(stmt),
       sql_(std::move(sql)),
       shape_(shape),
@@ -85,11 +87,13 @@ void SqliteStatement::begin_execution() {
   stepped_ = true;
   rows_ = 0;
   if (writes_) total_changes_before_ = sqlite3_total_changes64(db_);
+  connection_.start_deadline();
   probe_.start();
 }
 
 void SqliteStatement::end_execution() {
   running_ = false;
+  connection_.stop_deadline();
   // sqlite3_changes64 keeps the last DML's count through DDL; the total tells whether this
   // statement changed anything at all.
   if (writes_) {
@@ -115,7 +119,12 @@ bool SqliteStatement::step() {
 
 void SqliteStatement::fail() {
   std::string message = sqlite3_errmsg(db_);
+  if (sqlite3_errcode(db_) == SQLITE_INTERRUPT && connection_.timed_out()) {
+    message = fmt::format("cancelled: the statement hit the statement timeout of {} ms",
+                          connection_.statement_timeout());
+  }
   running_ = false;
+  connection_.stop_deadline();
   sqlite3_reset(stmt_);  // keeps the bindings: the caller may retry (SQLITE_BUSY)
   stepped_ = false;
   probe_.finish(sql_, shape_, kUnknown, message);
@@ -134,6 +143,22 @@ void SqliteStatement::reset() {
     clear_pending_ = true;
     rebound_ = 0;
   }
+}
+
+std::optional<Statement::EngineCounters> SqliteStatement::engine_counters() const {
+  // resetFlag 0: the counters keep growing across executions of this cached statement.
+  auto status = [this](int op) { return int64_t{sqlite3_stmt_status(stmt_, op, 0)}; };
+  EngineCounters counters;
+  counters.fullscan_steps = status(SQLITE_STMTSTATUS_FULLSCAN_STEP);
+  counters.sorts = status(SQLITE_STMTSTATUS_SORT);
+  counters.autoindex_rows = status(SQLITE_STMTSTATUS_AUTOINDEX);
+  counters.vm_steps = status(SQLITE_STMTSTATUS_VM_STEP);
+  return counters;
+}
+
+int SqliteStatement::parameter_index(std::string_view name) const {
+  std::string text(name);  // sqlite3_bind_parameter_index wants a NUL-terminated name
+  return sqlite3_bind_parameter_index(stmt_, text.c_str());
 }
 
 std::string SqliteStatement::column_name(int column) const {
@@ -218,15 +243,47 @@ void SqliteConnection::execute_script(std::string_view sql) {
   int64_t before = sqlite3_total_changes64(db_);
   probe.start();
   char* raw_error = nullptr;
+  start_deadline();  // the whole script counts as one execution
   int rc = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &raw_error);
+  bool timed_out = rc == SQLITE_INTERRUPT && timed_out_;
+  stop_deadline();
   std::string message;
   if (rc != SQLITE_OK) message = raw_error ? raw_error : sqlite3_errmsg(db_);
+  if (timed_out) {
+    message =
+        fmt::format("cancelled: the statement hit the statement timeout of {} ms", timeout_ms_);
+  }
   sqlite3_free(raw_error);
   if (probe.started()) {
     int64_t rows = rc == SQLITE_OK ? sqlite3_total_changes64(db_) - before : kUnknown;
     probe.finish(text, classify_statement(options_, text), rows, message);
   }
   if (rc != SQLITE_OK) throw_sqlite(message, text);
+}
+
+void SqliteConnection::set_statement_timeout(int64_t ms) {
+  if (ms < 0) throw Error(ErrorKind::kUsage, "statement timeout must be >= 0 ms");
+  timeout_ms_ = ms;
+  deadline_ns_ = 0;
+  // Every 1000 VM operations (a few microseconds): fine-grained enough for a timeout in
+  // milliseconds, rare enough that reading the clock costs nothing measurable.
+  if (ms > 0) {
+    sqlite3_progress_handler(db_, 1000, &SqliteConnection::on_progress, this);
+  } else {
+    sqlite3_progress_handler(db_, 0, nullptr, nullptr);
+  }
+}
+
+void SqliteConnection::arm_deadline() {
+  deadline_ns_ = monotonic_ns() + timeout_ms_ * 1'000'000;
+  timed_out_ = false;
+}
+
+int SqliteConnection::on_progress(void* self) {
+  auto* connection = static_cast<SqliteConnection*>(self);
+  if (connection->deadline_ns_ == 0 || monotonic_ns() < connection->deadline_ns_) return 0;
+  connection->timed_out_ = true;
+  return 1;  // non-zero: SQLite stops the statement with SQLITE_INTERRUPT
 }
 
 bool SqliteConnection::ping() {

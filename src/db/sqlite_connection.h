@@ -33,6 +33,10 @@ class SqliteStatement final : public Statement {
   Value get(int column) const override;
   int64_t rows_affected() const override { return rows_affected_; }
   const std::string& sql() const override { return sql_; }
+  std::optional<EngineCounters> engine_counters() const override;
+  bool read_only() const override { return !writes_; }
+  int parameter_count() const override { return param_count_; }
+  int parameter_index(std::string_view name) const override;
 
  private:
   void begin_execution();
@@ -42,6 +46,7 @@ class SqliteStatement final : public Statement {
 
   static constexpr int kTrackedParams = 64;  // bits in rebound_
 
+  SqliteConnection& connection_;
   sqlite3* db_;
   sqlite3_stmt* stmt_;
   std::string sql_;
@@ -72,15 +77,41 @@ class SqliteConnection final : public Connection {
   bool in_transaction() const override { return sqlite3_get_autocommit(db_) == 0; }
   bool ping() override;
   const std::string& session_id() const override { return session_; }
+  void set_statement_timeout(int64_t ms) override;
+  int64_t statement_timeout() const override { return timeout_ms_; }
 
   sqlite3* handle() const { return db_; }
   EventHub* events() const { return options_.events; }
 
+  // An execution starts / ends: arms and disarms the deadline the progress handler checks.
+  // Without a timeout this is one branch, so the hot path stays as it was.
+  void start_deadline() {
+    if (timeout_ms_ > 0) [[unlikely]]
+      arm_deadline();
+  }
+  void stop_deadline() {
+    deadline_ns_ = 0;
+    timed_out_ = false;
+  }
+  // The running execution was cancelled by the statement timeout (not sqlite3_interrupt):
+  // read it before stop_deadline().
+  bool timed_out() const { return timed_out_; }
+
  private:
+  void arm_deadline();
+  static int on_progress(void* self);
+
   sqlite3* db_;
   ConnectOptions options_;
   std::string session_;
   StatementMap<SqliteStatement> statements_;
+  int64_t timeout_ms_ = 0;
+  // Monotonic ns after which the running execution is cancelled; 0 = none armed. Disarmed
+  // when the execution ends so a later prepare (which may call the progress handler) is
+  // never cancelled by a stale deadline. One per connection: a statement executed while
+  // another is part-read re-arms it, and its end leaves the part-read one without a limit.
+  int64_t deadline_ns_ = 0;
+  bool timed_out_ = false;
 };
 
 }  // namespace querylens::db

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -53,6 +54,25 @@ class Statement {
   virtual int64_t rows_affected() const = 0;
   virtual const std::string& sql() const = 0;
 
+  // What the engine counted for this statement since it was prepared. Never reset (the
+  // statement is cached and reused): take differences around an execution.
+  struct EngineCounters {
+    int64_t fullscan_steps = 0;  // rows stepped through by full table scans
+    int64_t sorts = 0;           // sort operations
+    int64_t autoindex_rows = 0;  // rows put into automatic (throwaway) indexes
+    int64_t vm_steps = 0;        // virtual machine operations
+  };
+  // SQLite: sqlite3_stmt_status. nullopt where the engine keeps no such counters (PostgreSQL).
+  virtual std::optional<EngineCounters> engine_counters() const { return std::nullopt; }
+  // True only when the engine itself vouches that the statement changes nothing (SQLite:
+  // sqlite3_stmt_readonly); false when it may write or the engine cannot tell.
+  virtual bool read_only() const { return false; }
+  // Parameters the statement takes (the highest index bind() accepts).
+  virtual int parameter_count() const = 0;
+  // The 1-based index of a named parameter ("$1", ":name"), 0 when the statement has none of
+  // that name or the engine only binds by position (PostgreSQL: $n is index n).
+  virtual int parameter_index(std::string_view /*name*/) const { return 0; }
+
  protected:
   Statement() = default;
 };
@@ -80,6 +100,12 @@ class Connection {
 
   // A cheap round trip ("SELECT 1"); false when the session is dead. Never throws.
   virtual bool ping() = 0;
+
+  // Cancels any later statement still running `ms` milliseconds after its execution began,
+  // with Error(kDatabase) saying it hit the timeout; 0 = no limit (the default). Holds until
+  // changed. SQLite: a progress handler checking a deadline; PostgreSQL: SET statement_timeout.
+  virtual void set_statement_timeout(int64_t ms) = 0;
+  virtual int64_t statement_timeout() const = 0;
 
   // "sqlite#3" / "pg#3:pid 12345" — the session id carried by this connection's events.
   virtual const std::string& session_id() const = 0;
