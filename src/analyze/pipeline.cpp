@@ -68,7 +68,8 @@ void explain_costliest(const PipelineOptions& options, report::Report& report,
   explain.checks = options.plan_checks;
   report.plans =
       explain::explain_top_shapes(*connection, report.queries, options.explain_top, explain);
-  for (Finding& f : explain::section_findings(report.plans)) report.findings.push_back(std::move(f));
+  for (Finding& f : explain::section_findings(report.plans))
+    report.findings.push_back(std::move(f));
   std::stable_sort(report.findings.begin(), report.findings.end(),
                    [](const Finding& a, const Finding& b) { return a.severity > b.severity; });
 }

@@ -7,10 +7,10 @@
 #include <memory>
 
 #include "cli/commands.h"
-#include "querylens/explain/sections.h"
 #include "cli/report_args.h"
 #include "querylens/analyze/analysis.h"
 #include "querylens/demo/demo.h"
+#include "querylens/explain/sections.h"
 #include "querylens/stats/digest.h"
 
 namespace querylens::cli {
@@ -100,7 +100,8 @@ Runner setup_demo(CLI::App& sub) {
       explain::ExplainOptions explain;
       explain.analyze = true;
       full.plans = explain::explain_top_shapes(*conn, full.queries, 3, explain);
-      for (Finding& f : explain::section_findings(full.plans)) full.findings.push_back(std::move(f));
+      for (Finding& f : explain::section_findings(full.plans))
+        full.findings.push_back(std::move(f));
       std::stable_sort(full.findings.begin(), full.findings.end(),
                        [](const Finding& a, const Finding& b) { return a.severity > b.severity; });
     }

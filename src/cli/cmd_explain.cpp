@@ -75,8 +75,7 @@ Runner setup_explain(CLI::App& sub) {
       ->capture_default_str();
   sub.add_option("--param", args->params,
                  "Value of $1, $2, … in order (text; the database casts it); unset ones are NULL");
-  sub.add_option("--top", args->top,
-                 "Explain the N costliest query shapes of the --from sources");
+  sub.add_option("--top", args->top, "Explain the N costliest query shapes of the --from sources");
   sub.add_option("--from", args->from,
                  "With --top: sources to digest (.sql, JSON lines, PostgreSQL logs, 'pgss')");
   sub.add_flag("--compare", args->compare,
@@ -92,7 +91,8 @@ Runner setup_explain(CLI::App& sub) {
   sub.add_option("--format", args->format, "Output format")
       ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();
-  sub.add_option("--output,-o", args->output, "Write the result to FILE instead of standard output");
+  sub.add_option("--output,-o", args->output,
+                 "Write the result to FILE instead of standard output");
   sub.add_option("--fail-on", args->fail_on,
                  "Exit with 1 when a finding is at or above this severity")
       ->check(CLI::IsMember({"low", "medium", "high", "critical"}));
@@ -129,12 +129,12 @@ Runner setup_explain(CLI::App& sub) {
                    "transaction that is rolled back; their effects are never committed\n");
     }
     std::vector<report::PlanSection> sections;
-    bool failed = false;
+    bool failed = false, refused = false;
     for (const std::string& sql : statements) {
       report::PlanSection s = explain::explain_section(*conn, sql, options);
       if (!s.error.empty()) {
         std::fprintf(stderr, "querylens: error: %s\n", s.error.c_str());
-        failed = true;
+        (s.refused ? refused : failed) = true;
       }
       sections.push_back(std::move(s));
     }
@@ -155,6 +155,7 @@ Runner setup_explain(CLI::App& sub) {
     write_output(args->output, args->format == "json" ? report::render_plans_json(sections)
                                                       : report::render_plans_text(sections));
     if (failed) return kExitInputOrDatabase;
+    if (refused) return kExitUsage;
     std::optional<Severity> threshold;
     if (!args->fail_on.empty()) threshold = parse_severity(args->fail_on);
     return exit_code_for(explain::section_findings(sections), threshold);

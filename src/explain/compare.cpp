@@ -8,13 +8,13 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
+#include <nlohmann/json.hpp>
 
 #include "querylens/core/clock.h"
 #include "querylens/core/error.h"
 #include "querylens/db/connection.h"
 #include "querylens/explain/sections.h"
 #include "querylens/sql/fold.h"
-#include <nlohmann/json.hpp>
 
 namespace querylens::explain {
 namespace {
@@ -38,6 +38,7 @@ RunResult run_once(db::Connection& connection, const std::string& sql,
   RunResult r;
   db::Transaction tx(connection);
   if (connection.backend() == db::Backend::kPostgres && options.timeout_ms > 0) {
+    // SET LOCAL: ends with the transaction, the session's own setting untouched.
     connection.execute_script(fmt::format("SET LOCAL statement_timeout = {}", options.timeout_ms));
   }
   db::Statement& stmt = connection.prepare(sql);
@@ -94,6 +95,17 @@ Comparison compare_statements(db::Connection& connection, const std::string& a,
   check_safe(a, options);
   check_safe(b, options);
   runs = std::max(1, runs);
+  // SQLite's deadline lives on the connection: set it for the comparison, restore it after.
+  struct TimeoutScope {
+    db::Connection& conn;
+    int64_t before;
+    TimeoutScope(db::Connection& c, int64_t ms) : conn(c), before(c.statement_timeout()) {
+      if (c.backend() == db::Backend::kSqlite) c.set_statement_timeout(ms);
+    }
+    ~TimeoutScope() {
+      if (conn.backend() == db::Backend::kSqlite) conn.set_statement_timeout(before);
+    }
+  } timeout(connection, options.timeout_ms);
   Comparison c;
   c.a.sql = a;
   c.b.sql = b;
@@ -132,8 +144,7 @@ std::string render_comparison_text(const Comparison& c) {
   line("B", c.b);
   out += c.same_rows ? "Same rows: yes (compared as a multiset; order not checked)\n"
                      : fmt::format("Same rows: NO — A returned {} rows, B {}{}\n", c.a.rows,
-                                   c.b.rows,
-                                   c.a.rows == c.b.rows ? " with different values" : "");
+                                   c.b.rows, c.a.rows == c.b.rows ? " with different values" : "");
   if (c.speedup > 0) {
     bool b_faster = c.speedup >= 1;
     double factor = b_faster ? c.speedup : 1 / c.speedup;

@@ -138,15 +138,23 @@ ExplainResult explain_statement(db::Connection& connection, std::string_view sql
                             "plan it",
                             result.safety.reason));
   }
+  ExplainOptions effective = options;
+  if (options.analyze && result.safety.max_param > static_cast<int>(options.params.size())) {
+    effective.analyze = false;
+    result.note = fmt::format(
+        "planned only: the statement takes {} parameter(s) and {} value(s) were given "
+        "(--param); a run with NULLs would measure nothing real",
+        result.safety.max_param, options.params.size());
+  }
   if (connection.in_transaction()) {
     throw Error(ErrorKind::kInternal, "explain needs a connection outside any transaction");
   }
   if (connection.backend() == db::Backend::kPostgres) {
-    detail::run_postgres(connection, options, result);
+    detail::run_postgres(connection, effective, result);
   } else {
-    detail::run_sqlite(connection, options, result);
+    detail::run_sqlite(connection, effective, result);
   }
-  result.findings = plan::check_plan(result.plan, &result.model, options.checks);
+  result.findings = plan::check_plan(result.plan, &result.model, effective.checks);
   return result;
 }
 

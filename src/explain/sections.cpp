@@ -14,11 +14,13 @@ report::PlanSection explain_section(db::Connection& connection, std::string_view
   try {
     ExplainResult r = explain_statement(connection, sql, options);
     s.generic_plan = r.generic_plan;
+    s.note = std::move(r.note);
     s.plan = std::move(r.plan);
     s.findings = std::move(r.findings);
   } catch (const Error& e) {
     if (e.kind() == ErrorKind::kInternal) throw;
     s.error = db::redact_secrets(e.what());
+    s.refused = e.kind() == ErrorKind::kUsage;
   }
   return s;
 }

@@ -39,7 +39,8 @@ std::string quote_identifier(std::string_view name) {
   return out;
 }
 
-std::vector<std::string> index_key_for(const sql::StatementModel* model, std::string_view table) {
+std::vector<std::string> index_key_for(const sql::StatementModel* model, std::string_view table,
+                                       bool join_keys) {
   std::vector<std::string> key;
   if (model == nullptr || !model->analyzed) return key;
   auto add = [&](const std::string& column) {
@@ -51,7 +52,7 @@ std::vector<std::string> index_key_for(const sql::StatementModel* model, std::st
   // Equality-like predicates first: any order of them serves the lookup.
   for (const sql::ColumnUse& c : model->columns) {
     if (!on_table(c)) continue;
-    if (c.role == ColumnRole::kEqualityFilter || c.role == ColumnRole::kJoinKey ||
+    if (c.role == ColumnRole::kEqualityFilter || (join_keys && c.role == ColumnRole::kJoinKey) ||
         c.role == ColumnRole::kInList || (c.role == ColumnRole::kIsNull && !c.negated)) {
       if (!c.negated) add(c.column);
     }

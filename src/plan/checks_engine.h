@@ -18,7 +18,10 @@ void check_sqlite_plan(const Plan& plan, const sql::StatementModel* model,
 std::string quote_identifier(std::string_view name);
 // The columns `model` uses on `table` to find rows, best index order first (equality, IN,
 // then one range / LIKE-prefix column, then ORDER BY): the key of the index to recommend.
-std::vector<std::string> index_key_for(const sql::StatementModel* model, std::string_view table);
+// `join_keys`: count `col = other.col` as an equality (a lookup from the inner side of a
+// nested loop); a hash or merge join reads the table whole, so there they do not help.
+std::vector<std::string> index_key_for(const sql::StatementModel* model, std::string_view table,
+                                       bool join_keys = true);
 // "CREATE INDEX ON \"posts\" (\"user_id\", \"created_at\")" — empty when `columns` is empty.
 std::string create_index_sql(std::string_view table, const std::vector<std::string>& columns);
 

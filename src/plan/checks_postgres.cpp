@@ -38,15 +38,26 @@ std::string mb_for_kb(double kb) {
 }
 
 // Index advice for a node scanning `relation`, from the statement's own predicates.
-void recommend_index(PlanFinding& f, const sql::StatementModel* model, const PlanNode& n,
-                     std::string_view fallback) {
-  std::vector<std::string> key = index_key_for(model, n.relation);
+// The inner side of a Nested Loop: a scan run once per outer row, looking rows up by the
+// join key (possibly through Materialize / Memoize).
+bool nested_loop_inner(const Plan& plan, const PlanNode& n) {
+  int child = n.id;
+  for (int p = n.parent; p >= 0; child = p, p = plan.nodes[static_cast<size_t>(p)].parent) {
+    const PlanNode& a = plan.nodes[static_cast<size_t>(p)];
+    if (a.node_type == "Materialize" || a.node_type == "Memoize") continue;
+    return a.node_type == "Nested Loop" && a.children.size() >= 2 && a.children[1] == child;
+  }
+  return false;
+}
+
+void recommend_index(PlanFinding& f, const Plan& plan, const sql::StatementModel* model,
+                     const PlanNode& n, std::string_view fallback) {
+  std::vector<std::string> key = index_key_for(model, n.relation, nested_loop_inner(plan, n));
   f.finding.fix_sql = create_index_sql(n.relation, key);
   if (!key.empty()) {
     f.finding.recommendation = fmt::format(
         "An index on {} ({}) lets PostgreSQL fetch only the matching rows. Build it with "
-        "CREATE INDEX CONCURRENTLY on a live table; `querylens advise` weighs it against the "
-        "whole workload.",
+        "CREATE INDEX CONCURRENTLY on a live table.",
         n.relation, fmt::join(key, ", "));
   } else {
     f.finding.recommendation = std::string(fallback);
@@ -79,14 +90,14 @@ bool seq_scan_large_table(const Plan& plan, const PlanNode& n, const sql::Statem
                                    n.relation, fraction * 100));
   f.finding.detail =
       n.has_actuals
-          ? fmt::format("Read {:.0f} row(s) to return {:.0f} (filter: {}){}.", read, kept,
-                        n.filter,
+          ? fmt::format("Read {:.0f} row(s) to return {:.0f} (filter: {}){}.", read, kept, n.filter,
                         n.actual_loops > 1 ? fmt::format(", over {:.0f} loops", n.actual_loops)
                                            : std::string())
-          : fmt::format("The table holds about {} rows; the planner expects {:.0f} to pass "
-                        "the filter ({}).",
-                        table.value_or(0), kept, n.filter);
-  recommend_index(f, model, n,
+          : fmt::format(
+                "The table holds about {} rows; the planner expects {:.0f} to pass "
+                "the filter ({}).",
+                table.value_or(0), kept, n.filter);
+  recommend_index(f, plan, model, n,
                   fmt::format("Index the columns of the filter ({}) so PostgreSQL can fetch "
                               "the matching rows instead of reading the whole table.",
                               n.filter));
@@ -110,17 +121,17 @@ void filter_waste(const PlanNode& n, const CheckOptions& o, std::vector<PlanFind
   double share = removed / (removed + n.total_rows);
   if (share <= o.filter_waste_fraction) return;
   Severity sev = n.exclusive_share >= 0.3 ? Severity::kHigh : Severity::kMedium;
-  PlanFinding f = make(n, "filter-waste", sev,
-                       fmt::format("{} discards {:.1f}% of the rows it reads", n.label(),
-                                   share * 100));
-  f.finding.detail = fmt::format("{:.0f} row(s) removed by the filter ({}), {:.0f} kept.",
-                                 removed, what, n.total_rows);
+  PlanFinding f =
+      make(n, "filter-waste", sev,
+           fmt::format("{} discards {:.1f}% of the rows it reads", n.label(), share * 100));
+  f.finding.detail = fmt::format("{:.0f} row(s) removed by the filter ({}), {:.0f} kept.", removed,
+                                 what, n.total_rows);
   f.finding.recommendation =
-      n.index.empty()
-          ? "Move the filter into an index condition: index the filtered columns."
-          : fmt::format("Index {} finds rows the filter then throws away: extend its key with "
-                        "the filtered columns, or use a partial index.",
-                        n.index);
+      n.index.empty() ? "Move the filter into an index condition: index the filtered columns."
+                      : fmt::format(
+                            "Index {} finds rows the filter then throws away: extend its key with "
+                            "the filtered columns, or use a partial index.",
+                            n.index);
   out.push_back(std::move(f));
 }
 
@@ -158,7 +169,8 @@ void misestimate(const Plan& plan, const PlanNode& n, const sql::StatementModel*
   // Report where the error starts: a node whose child is already off the same way inherits it.
   for (int c : n.children) {
     double cf = 0;
-    if (misestimate_direction(plan.nodes[static_cast<size_t>(c)], o, &cf) == dir && cf >= factor / 10)
+    if (misestimate_direction(plan.nodes[static_cast<size_t>(c)], o, &cf) == dir &&
+        cf >= factor / 10)
       return;
   }
   Severity sev = factor >= 1000  ? Severity::kCritical
@@ -238,10 +250,9 @@ void disk_spill(const PlanNode& n, const sql::StatementModel* model,
       "Give this query more work_mem (per session or per role, not globally: every sort and "
       "hash of every connection may use it)";
   if (n.node_type == "Sort" && model != nullptr) {
-    bool ordered = std::any_of(model->columns.begin(), model->columns.end(),
-                               [](const sql::ColumnUse& c) {
-                                 return c.role == sql::ColumnRole::kOrderBy;
-                               });
+    bool ordered =
+        std::any_of(model->columns.begin(), model->columns.end(),
+                    [](const sql::ColumnUse& c) { return c.role == sql::ColumnRole::kOrderBy; });
     if (ordered) f.finding.recommendation += ", or an index that returns the rows already in order";
   }
   f.finding.recommendation += ".";
@@ -253,9 +264,9 @@ void lossy_bitmap(const PlanNode& n, const CheckOptions& o, std::vector<PlanFind
   if (n.node_type != "Bitmap Heap Scan") return;
   double rechecked = n.rows_removed_by_index_recheck * std::max(1.0, n.actual_loops);
   if (n.lossy_heap_blocks == 0 && rechecked < static_cast<double>(o.lossy_min_rows)) return;
-  PlanFinding f = make(n, "lossy-bitmap", Severity::kMedium,
-                       fmt::format("{} rechecks {} lossy block(s)", n.label(),
-                                   n.lossy_heap_blocks));
+  PlanFinding f =
+      make(n, "lossy-bitmap", Severity::kMedium,
+           fmt::format("{} rechecks {} lossy block(s)", n.label(), n.lossy_heap_blocks));
   f.finding.detail = fmt::format(
       "The bitmap did not fit in work_mem and degraded to whole pages: {} exact and {} lossy "
       "heap blocks, {:.0f} row(s) removed by the index recheck ({}).",
@@ -291,14 +302,16 @@ void nested_loop_blowup(const Plan& plan, const PlanNode& n, const sql::Statemen
   f.finding.plan_nodes.insert(f.finding.plan_nodes.begin(), n.label());
   f.finding.detail =
       inner->has_actuals
-          ? fmt::format("The inner side ran {:.0f} times ({:.3f} ms in all), once per outer row "
-                        "of {}.",
-                        loops, inner->inclusive_ms, outer.label())
-          : fmt::format("The planner expects {:.0f} outer rows from {}: the inner scan runs "
-                        "once for each.",
-                        loops, outer.label());
+          ? fmt::format(
+                "The inner side ran {:.0f} times ({:.3f} ms in all), once per outer row "
+                "of {}.",
+                loops, inner->inclusive_ms, outer.label())
+          : fmt::format(
+                "The planner expects {:.0f} outer rows from {}: the inner scan runs "
+                "once for each.",
+                loops, outer.label());
   if (seq) {
-    recommend_index(f, model, *inner,
+    recommend_index(f, plan, model, *inner,
                     "Index the inner table's join column, or let the planner hash the inner "
                     "side once (check the outer estimate with ANALYZE).");
   } else {
@@ -350,7 +363,8 @@ void plan_level(const Plan& plan, const CheckOptions& o, std::vector<PlanFinding
     PlanFinding f;
     f.finding.rule = "jit-overhead";
     f.finding.severity = share >= 0.5 ? Severity::kMedium : Severity::kLow;
-    f.finding.title = fmt::format("JIT compilation takes {:.0f}% of the execution time", share * 100);
+    f.finding.title =
+        fmt::format("JIT compilation takes {:.0f}% of the execution time", share * 100);
     f.finding.detail = fmt::format("{:.3f} ms compiling {} function(s) for a {:.3f} ms execution.",
                                    *plan.jit_ms, plan.jit_functions, exec);
     f.finding.fix_sql = "SET jit = off;  -- this session only";

@@ -233,14 +233,15 @@ void render_plans(const Report& report, std::string* out) {
   *out += fmt::format("<h2 id=\"plans\">Plans ({})</h2>\n", report.plans.size());
   for (const PlanSection& s : report.plans) {
     *out += "<section class=\"shape\">\n<h3>";
-    *out += s.fingerprint.empty() ? std::string("Statement")
-                                  : fmt::format("<a href=\"#q-{0}\"><code>{0}</code></a>",
-                                                html_text(s.fingerprint));
+    *out += s.fingerprint.empty()
+                ? std::string("Statement")
+                : fmt::format("<a href=\"#q-{0}\"><code>{0}</code></a>", html_text(s.fingerprint));
     *out += "</h3>\n<pre class=\"sql\">" + html_lines(s.sql) + "</pre>\n";
     if (!s.error.empty()) {
       *out += "<p class=\"detail\">Could not explain: " + html_text(s.error) + "</p>\n";
     } else {
-      *out += "<pre class=\"plan\">" + html_lines(render_plan_tree(s.plan, s.findings)) + "</pre>\n";
+      *out +=
+          "<pre class=\"plan\">" + html_lines(render_plan_tree(s.plan, s.findings)) + "</pre>\n";
     }
     *out += "</section>\n";
   }

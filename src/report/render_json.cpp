@@ -92,9 +92,7 @@ Json finding_json(const Finding& f) {
   return j;
 }
 
-Json optional_ms(const std::optional<double>& ms) {
-  return ms ? milliseconds(*ms) : Json(nullptr);
-}
+Json optional_ms(const std::optional<double>& ms) { return ms ? milliseconds(*ms) : Json(nullptr); }
 
 Json node_json(const plan::PlanNode& n, const plan::Plan& plan) {
   Json j;
@@ -165,12 +163,10 @@ Json node_json(const plan::PlanNode& n, const plan::Plan& plan) {
     j["hash_aggregate"] = {{"disk_usage_kb", n.disk_usage_kb}, {"batches", n.hashagg_batches}};
   }
   if (n.buffers.any()) {
-    j["buffers"] = {{"shared_hit", n.buffers.shared_hit},
-                    {"shared_read", n.buffers.shared_read},
-                    {"shared_dirtied", n.buffers.shared_dirtied},
-                    {"shared_written", n.buffers.shared_written},
-                    {"temp_read", n.buffers.temp_read},
-                    {"temp_written", n.buffers.temp_written}};
+    j["buffers"] = {
+        {"shared_hit", n.buffers.shared_hit},         {"shared_read", n.buffers.shared_read},
+        {"shared_dirtied", n.buffers.shared_dirtied}, {"shared_written", n.buffers.shared_written},
+        {"temp_read", n.buffers.temp_read},           {"temp_written", n.buffers.temp_written}};
   }
   j["children"] = n.children;
   return j;
@@ -188,6 +184,7 @@ Json plan_section_json(const PlanSection& s) {
   j["engine"] = std::string(plan::to_string(p.engine));
   j["analyzed"] = p.analyzed;
   j["generic_plan"] = s.generic_plan;
+  j["note"] = s.note.empty() ? Json(nullptr) : Json(s.note);
   j["planning_ms"] = optional_ms(p.planning_ms);
   j["execution_ms"] = optional_ms(p.execution_ms);
   j["jit_ms"] = optional_ms(p.jit_ms);

@@ -165,9 +165,9 @@ void render_plans(const Report& report, std::string* out) {
   *out += fmt::format("\n## Plans ({})\n", report.plans.size());
   for (const PlanSection& s : report.plans) {
     *out += fmt::format("\n### {}\n\n", s.fingerprint.empty() ? std::string("Statement")
-                                                               : code_span(s.fingerprint, false));
-    *out += code_span(one_line(s.sql.size() > 300 ? s.sql.substr(0, 300) + " …" : s.sql), false) +
-            "\n";
+                                                              : code_span(s.fingerprint, false));
+    *out +=
+        code_span(one_line(s.sql.size() > 300 ? s.sql.substr(0, 300) + " …" : s.sql), false) + "\n";
     if (!s.error.empty()) {
       *out += fmt::format("\nCould not explain: {}\n", prose(s.error));
       continue;

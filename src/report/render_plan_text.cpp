@@ -11,9 +11,7 @@
 namespace querylens::report {
 namespace {
 
-std::string rows(double r) {
-  return format_count(static_cast<int64_t>(r + (r >= 0 ? 0.5 : -0.5)));
-}
+std::string rows(double r) { return format_count(static_cast<int64_t>(r + (r >= 0 ? 0.5 : -0.5))); }
 
 void node_lines(const plan::Plan& plan, const plan::PlanNode& n,
                 const std::multimap<int, const plan::PlanFinding*>& by_node, std::string& out) {
@@ -47,7 +45,8 @@ void node_lines(const plan::Plan& plan, const plan::PlanNode& n,
   detail("Join Filter", n.join_filter);
   detail("Filter", n.filter);
   if (n.rows_removed_by_filter > 0)
-    detail("Rows Removed by Filter", rows(n.rows_removed_by_filter * std::max(1.0, n.actual_loops)));
+    detail("Rows Removed by Filter",
+           rows(n.rows_removed_by_filter * std::max(1.0, n.actual_loops)));
   if (n.rows_removed_by_join_filter > 0)
     detail("Rows Removed by Join Filter",
            rows(n.rows_removed_by_join_filter * std::max(1.0, n.actual_loops)));
@@ -61,14 +60,15 @@ void node_lines(const plan::Plan& plan, const plan::PlanNode& n,
     detail("Hash", fmt::format("{} buckets, {} batches, {} kB peak", format_count(n.hash_buckets),
                                n.hash_batches, format_count(n.peak_memory_kb)));
   if (n.disk_usage_kb > 0)
-    detail("Disk Usage", fmt::format("{} kB, {} batches", format_count(n.disk_usage_kb),
-                                     n.hashagg_batches));
+    detail("Disk Usage",
+           fmt::format("{} kB, {} batches", format_count(n.disk_usage_kb), n.hashagg_batches));
   if (n.heap_fetches > 0) detail("Heap Fetches", format_count(n.heap_fetches));
   if (n.lossy_heap_blocks > 0 || n.exact_heap_blocks > 0)
-    detail("Heap Blocks", fmt::format("exact={} lossy={}", n.exact_heap_blocks,
-                                      n.lossy_heap_blocks));
+    detail("Heap Blocks",
+           fmt::format("exact={} lossy={}", n.exact_heap_blocks, n.lossy_heap_blocks));
   if (n.buffers.any()) {
-    std::string b = fmt::format("shared hit={} read={}", n.buffers.shared_hit, n.buffers.shared_read);
+    std::string b =
+        fmt::format("shared hit={} read={}", n.buffers.shared_hit, n.buffers.shared_read);
     if (n.buffers.temp_read || n.buffers.temp_written)
       b += fmt::format(", temp read={} written={}", n.buffers.temp_read, n.buffers.temp_written);
     detail("Buffers", b);
@@ -77,7 +77,8 @@ void node_lines(const plan::Plan& plan, const plan::PlanNode& n,
 
 }  // namespace
 
-std::string render_plan_tree(const plan::Plan& plan, const std::vector<plan::PlanFinding>& findings) {
+std::string render_plan_tree(const plan::Plan& plan,
+                             const std::vector<plan::PlanFinding>& findings) {
   std::multimap<int, const plan::PlanFinding*> by_node;
   for (const plan::PlanFinding& f : findings) by_node.emplace(f.node, &f);
   std::string out;
@@ -85,12 +86,15 @@ std::string render_plan_tree(const plan::Plan& plan, const std::vector<plan::Pla
   std::vector<std::string> totals;
   if (plan.planning_ms) totals.push_back("planning " + format_duration_ms(*plan.planning_ms));
   if (plan.execution_ms) totals.push_back("execution " + format_duration_ms(*plan.execution_ms));
-  if (plan.jit_ms) totals.push_back(fmt::format("JIT {} ({} functions)", format_duration_ms(*plan.jit_ms), plan.jit_functions));
+  if (plan.jit_ms)
+    totals.push_back(
+        fmt::format("JIT {} ({} functions)", format_duration_ms(*plan.jit_ms), plan.jit_functions));
   if (plan.sqlite) {
     const plan::SqliteCounters& c = *plan.sqlite;
-    totals.push_back(fmt::format("rows {}, full-scan steps {}, sorts {}, auto-index rows {}, VM steps {}",
-                                 format_count(c.rows), format_count(c.fullscan_steps), c.sorts,
-                                 format_count(c.autoindex_rows), format_count(c.vm_steps)));
+    totals.push_back(
+        fmt::format("rows {}, full-scan steps {}, sorts {}, auto-index rows {}, VM steps {}",
+                    format_count(c.rows), format_count(c.fullscan_steps), c.sorts,
+                    format_count(c.autoindex_rows), format_count(c.vm_steps)));
   }
   if (!totals.empty()) out += fmt::format("{}\n", fmt::join(totals, " · "));
   return out;
@@ -107,6 +111,7 @@ std::string render_plans_text(const std::vector<PlanSection>& sections) {
       continue;
     }
     if (s.generic_plan) out += "   (generic plan: parameters not known when planning)\n";
+    if (!s.note.empty()) out += "   (" + s.note + ")\n";
     out += "\n" + render_plan_tree(s.plan, s.findings);
     if (s.findings.empty()) {
       out += "\nNo plan problems found.\n";
@@ -120,7 +125,8 @@ std::string render_plans_text(const std::vector<PlanSection>& sections) {
       if (!f.finding.recommendation.empty()) out += "    → " + f.finding.recommendation + "\n";
       if (!f.finding.fix_sql.empty()) {
         std::string fix = f.finding.fix_sql;
-        for (size_t p = 0; (p = fix.find('\n', p)) != std::string::npos; p += 5) fix.replace(p, 1, "\n    ");
+        for (size_t p = 0; (p = fix.find('\n', p)) != std::string::npos; p += 5)
+          fix.replace(p, 1, "\n    ");
         out += "    " + fix + "\n";
       }
     }

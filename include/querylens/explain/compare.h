@@ -16,9 +16,9 @@ struct TimedStatement {
   std::vector<double> run_ms;  // one per measured run (after one warm-up run)
   double median_ms = 0;
   double p95_ms = 0;
-  int64_t rows = 0;           // rows returned by a run
-  uint64_t rows_digest = 0;   // order-insensitive hash of the rows returned
-  report::PlanSection plan;   // with actuals when options.analyze
+  int64_t rows = 0;          // rows returned by a run
+  uint64_t rows_digest = 0;  // order-insensitive hash of the rows returned
+  report::PlanSection plan;  // with actuals when options.analyze
 };
 
 struct Comparison {

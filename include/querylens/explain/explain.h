@@ -31,7 +31,9 @@ struct ExplainOptions {
   bool buffers = true;         // PostgreSQL, with analyze: BUFFERS
   int64_t timeout_ms = 30000;  // statement timeout with analyze; 0 = none
   // Values for $1, $2, … (text, cast by the engine to the parameter's type); missing ones are
-  // NULL. PostgreSQL plans a statement with $n as a generic plan.
+  // NULL when planning. PostgreSQL plans a statement with $n as a generic plan. `analyze` of a
+  // statement whose parameters are not all given is only planned (a run with NULLs would
+  // measure nothing real): ExplainResult::note says so.
   std::vector<std::optional<std::string>> params;
   plan::CheckOptions checks;
 };
@@ -53,6 +55,8 @@ struct ExplainResult {
   plan::Plan plan;
   std::vector<plan::PlanFinding> findings;
   std::string raw;  // PostgreSQL: EXPLAIN's JSON as the server returned it
+  // Why the plan is not what was asked for, e.g. analyze skipped: parameters without values.
+  std::string note;
 };
 
 // Plans (and with options.analyze, runs and rolls back) one statement on `connection`, reads
