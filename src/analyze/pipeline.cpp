@@ -58,7 +58,8 @@ void explain_costliest(const PipelineOptions& options, report::Report& report,
                        Diagnostics& diagnostics) {
   std::unique_ptr<db::Database> db;
   try {
-    db = db::Database::open(options.db_url, db::PoolOptions{.pool_size = 1, .max_overflow = 0});
+    db = db::Database::open_existing(options.db_url,
+                                     db::PoolOptions{.pool_size = 1, .max_overflow = 0});
   } catch (const Error& e) {
     diagnostics.report(SourceLocation{"explain", 0, 0}, e.message());
     return;

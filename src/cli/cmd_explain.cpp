@@ -114,7 +114,7 @@ Runner setup_explain(CLI::App& sub) {
       throw Error(ErrorKind::kUsage,
                   fmt::format("--compare takes exactly two statements, got {}", statements.size()));
 
-    std::unique_ptr<db::Database> database = db::Database::open(args->db_url);
+    std::unique_ptr<db::Database> database = db::Database::open_existing(args->db_url);
     db::PooledConnection conn = database->connect();
     if (args->compare) {
       explain::Comparison c =

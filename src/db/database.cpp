@@ -1,5 +1,12 @@
 #include "querylens/db/database.h"
 
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <system_error>
+
+#include "querylens/core/error.h"
+
 namespace querylens::db {
 
 Database::Database(DatabaseUrl url, PoolOptions options) : url_(std::move(url)) {
@@ -19,6 +26,18 @@ std::unique_ptr<Database> Database::open(std::string_view url, PoolOptions optio
   // fails here, where the caller named the database, rather than at the first query.
   database->pool_->checkout().release();
   return database;
+}
+
+std::unique_ptr<Database> Database::open_existing(std::string_view url, PoolOptions options) {
+  DatabaseUrl parsed = parse_database_url(url);
+  if (parsed.backend == Backend::kSqlite && parsed.target != ":memory:") {
+    std::error_code ec;
+    if (!std::filesystem::exists(parsed.target, ec)) {
+      throw Error(ErrorKind::kDatabase,
+                  fmt::format("cannot open SQLite database {}: no such file", redact_url(url)));
+    }
+  }
+  return open(url, options);
 }
 
 ResultSet Database::query(std::string_view sql, const Params& params) {

@@ -22,6 +22,9 @@ class Database {
   // Throws Error(kUsage) for an unrecognised URL, Error(kDatabase) when the first connection
   // cannot be opened (the pool opens one eagerly so a bad URL fails here, not later).
   static std::unique_ptr<Database> open(std::string_view url, PoolOptions options = {});
+  // The same for a database querylens only inspects (explain, advise): an SQLite file that
+  // does not exist is Error(kDatabase) "no such file" instead of being created.
+  static std::unique_ptr<Database> open_existing(std::string_view url, PoolOptions options = {});
   ~Database();
   Database(const Database&) = delete;
   Database& operator=(const Database&) = delete;
