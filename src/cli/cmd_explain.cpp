@@ -13,6 +13,7 @@
 #include "querylens/db/database.h"
 #include "querylens/explain/compare.h"
 #include "querylens/explain/sections.h"
+#include "querylens/plan/parse.h"
 #include "querylens/sql/splitter.h"
 
 namespace querylens::cli {
@@ -21,6 +22,7 @@ namespace {
 struct ExplainArgs {
   std::vector<std::string> statements;
   std::vector<std::string> files;
+  std::vector<std::string> plans;  // saved EXPLAIN (FORMAT JSON) output
   std::string db_url;
   bool analyze = false;
   bool allow_writes = false;
@@ -61,8 +63,10 @@ Runner setup_explain(CLI::App& sub) {
                  "SQL statements to explain (quote each); see also --file and --top");
   sub.add_option("--file", args->files, "Read statements from FILE ('-' for standard input)");
   sub.add_option("--db", args->db_url,
-                 "Database URL (postgresql://…, libpq key=value, sqlite:PATH)")
-      ->required();
+                 "Database URL (postgresql://…, libpq key=value, sqlite:PATH)");
+  sub.add_option("--plan", args->plans,
+                 "Check a saved PostgreSQL plan (EXPLAIN (FORMAT JSON) output; '-' for standard "
+                 "input) — no database needed");
   sub.add_flag("--analyze", args->analyze,
                "Run the statement (inside a transaction that is always rolled back) for actual "
                "rows and times");
@@ -105,9 +109,41 @@ Runner setup_explain(CLI::App& sub) {
     options.checks.large_table_rows = args->large_table_rows;
 
     std::vector<std::string> statements = read_statements(*args);
+    std::vector<report::PlanSection> sections;
+    bool failed = false, refused = false;
+    for (const std::string& path : args->plans) {
+      // A plan someone saved or pasted (as pev2 and depesz take them): checked without a
+      // database, so without table sizes or the statement's columns.
+      capture::InputFile in(path);
+      report::PlanSection s;
+      s.sql = "(plan from " + in.name() + ")";
+      try {
+        s.plan = plan::parse_postgres_plan(in.read_all());
+        s.findings = plan::check_plan(s.plan, nullptr, options.checks);
+      } catch (const Error& e) {
+        s.error = fmt::format("{}: {}", in.name(), e.what());
+        std::fprintf(stderr, "querylens: error: %s\n", s.error.c_str());
+        failed = true;
+      }
+      sections.push_back(std::move(s));
+    }
+    if (args->db_url.empty()) {
+      if (!statements.empty() || args->top > 0)
+        throw Error(ErrorKind::kUsage, "--db URL is required to explain statements");
+      if (args->plans.empty())
+        throw Error(ErrorKind::kUsage,
+                    "nothing to explain: give --db URL and a statement, --file FILE, or --top N "
+                    "--from FILE…; or --plan FILE");
+      write_output(args->output, args->format == "json" ? report::render_plans_json(sections)
+                                                        : report::render_plans_text(sections));
+      if (failed) return kExitInputOrDatabase;
+      std::optional<Severity> threshold;
+      if (!args->fail_on.empty()) threshold = parse_severity(args->fail_on);
+      return exit_code_for(explain::section_findings(sections), threshold);
+    }
     if (args->top > 0 && args->from.empty())
       throw Error(ErrorKind::kUsage, "--top needs the sources to digest: --from FILE…");
-    if (args->top == 0 && statements.empty())
+    if (args->top == 0 && statements.empty() && args->plans.empty())
       throw Error(ErrorKind::kUsage,
                   "nothing to explain: give a statement, --file FILE, or --top N --from FILE…");
     if (args->compare && statements.size() != 2)
@@ -128,8 +164,6 @@ Runner setup_explain(CLI::App& sub) {
                    "querylens: --analyze --allow-writes: statements that write run inside a "
                    "transaction that is rolled back; their effects are never committed\n");
     }
-    std::vector<report::PlanSection> sections;
-    bool failed = false, refused = false;
     for (const std::string& sql : statements) {
       report::PlanSection s = explain::explain_section(*conn, sql, options);
       if (!s.error.empty()) {

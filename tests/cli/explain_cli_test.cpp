@@ -67,7 +67,8 @@ TEST(ExplainCli, JsonPlansForAFileOfStatements) {
   EXPECT_EQ(j["plans"][0]["engine"], "sqlite");
   EXPECT_EQ(j["plans"][0]["findings"].size(), 0u);
   bool correlated = false;
-  for (const auto& f : j["plans"][1]["findings"]) correlated |= f["rule"] == "sqlite-correlated-subquery";
+  for (const auto& f : j["plans"][1]["findings"])
+    correlated |= f["rule"] == "sqlite-correlated-subquery";
   EXPECT_TRUE(correlated) << j["plans"][1].dump(2);
 }
 
@@ -87,17 +88,17 @@ TEST(ExplainCli, WritesAreRefusedWithoutAllowWritesAndNeverCommitted) {
 TEST(ExplainCli, CompareTwoForms) {
   TempDir dir;
   std::string db = make_blog(dir);
-  CliRun r = run_cli(dir, "explain --db sqlite:" + db +
-                              " --compare --runs 3 --format json"
-                              " 'SELECT id FROM users WHERE id IN (SELECT user_id FROM posts)'"
-                              " 'SELECT DISTINCT u.id FROM users u JOIN posts p ON p.user_id = u.id'");
+  CliRun r =
+      run_cli(dir, "explain --db sqlite:" + db +
+                       " --compare --runs 3 --format json"
+                       " 'SELECT id FROM users WHERE id IN (SELECT user_id FROM posts)'"
+                       " 'SELECT DISTINCT u.id FROM users u JOIN posts p ON p.user_id = u.id'");
   ASSERT_EQ(r.code, 0) << r.err;
   auto j = nlohmann::json::parse(r.out);
   EXPECT_TRUE(j["same_rows"]);
   EXPECT_EQ(j["a"]["rows"], 2000);
   EXPECT_EQ(j["a"]["runs_ms"].size(), 3u);
-  CliRun differ = run_cli(dir, "explain --db sqlite:" + db +
-                                   " --compare 'SELECT 1' 'SELECT 2'");
+  CliRun differ = run_cli(dir, "explain --db sqlite:" + db + " --compare 'SELECT 1' 'SELECT 2'");
   EXPECT_EQ(differ.code, 1);
   EXPECT_NE(differ.out.find("Same rows: NO"), std::string::npos) << differ.out;
 }
@@ -119,6 +120,22 @@ TEST(ExplainCli, AnalyzeExplainsTheCostliestShapesIntoTheReport) {
   EXPECT_TRUE(found);
   CliRun md = run_cli(dir, "analyze w.sql --db sqlite:" + db + " --format md");
   EXPECT_NE(md.out.find("## Plans (2)"), std::string::npos) << md.out;
+}
+
+TEST(ExplainCli, SavedPlanFileNeedsNoDatabase) {
+  TempDir dir;
+  std::string fixture = std::string(QUERYLENS_TEST_DATA_DIR) + "/plans/external_sort.json";
+  CliRun r = run_cli(dir, "explain --plan " + fixture);
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("◀ disk-spill"), std::string::npos) << r.out;
+  CliRun piped = run_cli(dir, "explain --plan - --format json", querylens::testing::slurp(fixture));
+  ASSERT_EQ(piped.code, 0) << piped.err;
+  EXPECT_EQ(nlohmann::json::parse(piped.out)["plans"][0]["nodes"][0]["node_type"], "Sort");
+  querylens::testing::spit(dir.file("bad.json"), "{\"not\": \"a plan\"}");
+  CliRun bad = run_cli(dir, "explain --plan bad.json");
+  EXPECT_EQ(bad.code, 3);
+  EXPECT_NE(bad.err.find("bad.json"), std::string::npos) << bad.err;
+  EXPECT_NE(bad.err.find("\"Plan\""), std::string::npos) << bad.err;
 }
 
 TEST(ExplainCli, UsageErrors) {

@@ -68,7 +68,7 @@ TEST(RenderJsonTest, SchemaAndValues) {
   const json j = json::parse(text);
 
   EXPECT_EQ(keys(j), (std::vector<std::string>{"schema_version", "tool", "generated_at", "summary",
-                                               "queries", "findings", "timeline"}));
+                                               "queries", "findings", "timeline", "plans"}));
   EXPECT_EQ(j["schema_version"], 1);
   EXPECT_EQ(j["tool"]["name"], "querylens");
   EXPECT_EQ(j["tool"]["version"], "0.1.0");

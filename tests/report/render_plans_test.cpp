@@ -28,8 +28,7 @@ PlanSection section(const std::string& sql) {
 }
 
 TEST(RenderPlans, TextTreeShowsTimesRowsAndFlags) {
-  std::string text =
-      render_plans_text({section("SELECT * FROM fx_orders WHERE customer_id = 42")});
+  std::string text = render_plans_text({section("SELECT * FROM fx_orders WHERE customer_id = 42")});
   EXPECT_NE(text.find("Seq Scan on fx_orders  (est 10 rows"), std::string::npos) << text;
   EXPECT_NE(text.find("actual 10 rows"), std::string::npos) << text;
   EXPECT_NE(text.find("◀ seq-scan-large-table"), std::string::npos) << text;
@@ -61,7 +60,8 @@ TEST(RenderPlans, JsonCarriesNodesFindingsAndTheNodeTheyPointAt) {
 TEST(RenderPlans, ReportSectionsInEveryFormatAndHtmlEscaped) {
   Report report;
   report.summary.events = 1;
-  report.plans.push_back(section("SELECT * FROM fx_orders WHERE note = '</pre><script>x</script>'"));
+  report.plans.push_back(
+      section("SELECT * FROM fx_orders WHERE note = '</pre><script>x</script>'"));
   std::string md = render_markdown(report);
   EXPECT_NE(md.find("## Plans (1)"), std::string::npos);
   EXPECT_NE(md.find("Seq Scan on fx_orders"), std::string::npos);
