@@ -34,6 +34,10 @@ std::vector<report::PlanSection> explain_top_shapes(db::Connection& connection,
     // A sample was redacted for the report when it set a password: then it equals nothing
     // worth running, and the normalized text is used.
     const std::string& sql = row.sample.empty() ? row.query : row.sample;
+    // BEGIN, SET, DDL… take no plan: skip them rather than fill the report with refusals.
+    if (!classify_statement(row.query, sql::build_statement_model(row.query)).explainable) {
+      continue;
+    }
     report::PlanSection s = explain_section(connection, sql, options, row.fingerprint);
     if (!s.error.empty() && sql != row.query) {
       // The sample may not run as-is (a truncated log line, say): try the shape's text.

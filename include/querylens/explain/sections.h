@@ -15,7 +15,8 @@ namespace querylens::explain {
 report::PlanSection explain_section(db::Connection& connection, std::string_view sql,
                                     const ExplainOptions& options, std::string fingerprint = {});
 
-// The first `top` ranked shapes of a report (its order: costliest first). Each is explained
+// The first `top` ranked shapes of a report (its order: costliest first) that can be explained
+// (statements such as BEGIN, SET or DDL are passed over). Each is explained
 // from its slowest sample when there is one (real values: the plan the slow call got), else
 // from its normalized text ($n parameters: a generic plan on PostgreSQL).
 std::vector<report::PlanSection> explain_top_shapes(db::Connection& connection,
