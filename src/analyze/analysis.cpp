@@ -1,5 +1,16 @@
 #include "querylens/analyze/analysis.h"
 
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstdio>
+
+#include "querylens/core/error.h"
+#include "querylens/db/url.h"
+#include "querylens/plan/checks.h"
+#include "querylens/plan/parse.h"
+#include "querylens/sql/statement_model.h"
+
 namespace querylens::analyze {
 
 Analysis::Analysis(sql::ShapeRegistry& shapes, AnalyzeOptions options, bool run_analyzers)
@@ -19,8 +30,65 @@ void Analysis::on_query(const QueryEvent& event) {
   for (auto& analyzer : analyzers_) analyzer->observe(classified);
 }
 
+namespace {
+
+// Shapes with a kept plan at most: one JSON text each (a few kB), whatever the log's size.
+constexpr size_t kMaxKeptPlans = 4096;
+
+}  // namespace
+
+void Analysis::on_plan(const CapturedPlan& captured) {
+  std::lock_guard lock(mutex_);
+  plan::Plan parsed;
+  try {
+    parsed = plan::parse_postgres_plan(captured.plan_json);
+  } catch (const Error&) {
+    ++unreadable_plans_;
+    return;
+  }
+  if (parsed.query_text.empty()) {
+    ++unreadable_plans_;
+    return;
+  }
+  const QueryShape* shape = shapes_.classify(parsed.query_text);
+  if (shape == nullptr) return;
+  auto it = plans_.find(shape->fingerprint);
+  if (it == plans_.end()) {
+    if (plans_.size() >= kMaxKeptPlans) return;
+    it = plans_.emplace(shape->fingerprint, KeptPlan{}).first;
+  }
+  KeptPlan& kept = it->second;
+  if (captured.duration_ns >= 0) {
+    stats::AggregateStats& r = kept.runs;
+    r.min_ns = r.calls == 0 ? captured.duration_ns : std::min(r.min_ns, captured.duration_ns);
+    r.max_ns = std::max(r.max_ns, captured.duration_ns);
+    r.total_ns += captured.duration_ns;
+    ++r.calls;
+  }
+  if (!kept.json.empty() && kept.duration_ns >= captured.duration_ns) {
+    return;  // keep the slowest execution's plan: the one worth reading
+  }
+  kept.duration_ns = captured.duration_ns;
+  kept.json.assign(captured.plan_json);
+  kept.query_text = std::move(parsed.query_text);
+}
+
+void Analysis::digest_plan_only_shapes() {
+  for (auto& [fingerprint, kept] : plans_) {
+    if (kept.in_digest || kept.runs.calls == 0 || digest_.find(fingerprint) != nullptr) continue;
+    digest_.add_aggregate(kept.query_text, kept.runs);
+    kept.in_digest = true;
+  }
+}
+
+uint64_t Analysis::unreadable_plans() const {
+  std::lock_guard lock(mutex_);
+  return unreadable_plans_;
+}
+
 report::Report Analysis::report(const report::ReportOptions& options) {
   std::lock_guard lock(mutex_);
+  digest_plan_only_shapes();
   std::vector<Finding> findings;
   AnalysisInput input{digest_, options_};
   for (auto& analyzer : analyzers_) analyzer->analyze(input, findings);
@@ -41,7 +109,40 @@ report::Report Analysis::report(const report::ReportOptions& options) {
     row.p99_ms = static_cast<double>(m.latency.quantile(0.99)) / 1e6;
     report.timeline.push_back(row);
   }
+  add_logged_plans(report);
   return report;
+}
+
+// The logged plans of the ranked shapes, checked like `querylens explain` checks its own.
+void Analysis::add_logged_plans(report::Report& report) const {
+  bool added = false;
+  for (const report::QueryRow& row : report.queries) {
+    uint64_t fingerprint = 0;
+    if (std::sscanf(row.fingerprint.c_str(), "%16llx",
+                    reinterpret_cast<unsigned long long*>(&fingerprint)) != 1) {
+      continue;
+    }
+    auto it = plans_.find(fingerprint);
+    if (it == plans_.end()) continue;
+    report::PlanSection section;
+    section.fingerprint = row.fingerprint;
+    section.plan = plan::parse_postgres_plan(it->second.json);  // parsed once already: cannot throw
+    section.sql = db::redact_secrets(section.plan.query_text);
+    sql::StatementModel model = sql::build_statement_model(section.plan.query_text);
+    section.findings = plan::check_plan(section.plan, &model);
+    section.note = fmt::format("logged by auto_explain ({:.3f} ms, the slowest logged run)",
+                               static_cast<double>(it->second.duration_ns) / 1e6);
+    for (const plan::PlanFinding& f : section.findings) {
+      report.findings.push_back(f.finding);
+      report.findings.back().fingerprints.push_back(row.fingerprint);
+    }
+    report.plans.push_back(std::move(section));
+    added = true;
+  }
+  if (added) {
+    std::stable_sort(report.findings.begin(), report.findings.end(),
+                     [](const Finding& a, const Finding& b) { return a.severity > b.severity; });
+  }
 }
 
 void Analysis::add_aggregate(std::string_view sample, const stats::AggregateStats& stats) {

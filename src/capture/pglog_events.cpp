@@ -101,6 +101,8 @@ struct PgLogEvents::Impl {
   std::unordered_map<int64_t, Backend> backends;
   int64_t next_transaction = 1;
   uint64_t events = 0;
+  uint64_t plans = 0;       // auto_explain JSON plans passed on
+  uint64_t text_plans = 0;  // auto_explain plans in text format (not read)
   Tags tags;
   char pid_text[24];
 
@@ -202,6 +204,23 @@ struct PgLogEvents::Impl {
     }
   }
 
+  // auto_explain: the plan as JSON (auto_explain.log_format = json); text-format plans carry
+  // no machine-readable tree and are counted, not read.
+  void plan(const PgLogRecord& r, std::string_view body, int64_t duration_ns) {
+    size_t brace = body.find('{');
+    if (brace == std::string_view::npos) {
+      ++text_plans;
+      return;
+    }
+    CapturedPlan p;
+    p.plan_json = body.substr(brace);
+    p.duration_ns = duration_ns;
+    p.start_us = r.time_us > 0 && duration_ns > 0 ? r.time_us - duration_ns / 1000 : r.time_us;
+    p.session = r.session;
+    out.on_plan(p);
+    ++plans;
+  }
+
   void end_session(int64_t pid, Backend& b) {
     deliver_waiting(pid, b, kUnknown);
     backends.erase(pid);
@@ -226,8 +245,11 @@ struct PgLogEvents::Impl {
         } else if (starts_with(rest, "  execute ")) {
           sql = after_name(rest.substr(10));
           if (starts_with(r.detail, "parameters: ")) params = r.detail.substr(12);
+        } else if (starts_with(rest, "  plan:")) {
+          plan(r, rest.substr(7), ns);
+          return;
         } else {
-          return;  // parse / bind phases, auto_explain plans, fastpath calls
+          return;  // parse / bind phases, fastpath calls
         }
         settle_waiting(r, b, sql);
         emit_record(r, b, sql, {}, ns, params);
@@ -269,5 +291,7 @@ void PgLogEvents::finish() {
 }
 
 uint64_t PgLogEvents::events() const { return impl_->events; }
+uint64_t PgLogEvents::plans() const { return impl_->plans; }
+uint64_t PgLogEvents::text_plans() const { return impl_->text_plans; }
 
 }  // namespace querylens::capture

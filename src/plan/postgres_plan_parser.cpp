@@ -146,6 +146,7 @@ Plan parse_postgres_plan(std::string_view input) {
   Plan plan;
   plan.engine = Engine::kPostgres;
   read_node(doc["Plan"], -1, 0, plan);
+  plan.query_text = text(doc, "Query Text");
   if (has(doc, "Planning Time")) plan.planning_ms = number(doc, "Planning Time");
   if (has(doc, "Execution Time")) plan.execution_ms = number(doc, "Execution Time");
   if (auto jit = doc.find("JIT"); jit != doc.end() && jit->is_object()) {

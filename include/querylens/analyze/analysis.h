@@ -8,6 +8,8 @@
 
 #include <memory>
 #include <mutex>
+#include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "querylens/analyze/alerts.h"
@@ -27,6 +29,12 @@ class Analysis : public QueryObserver {
   ~Analysis() override;
 
   void on_query(const QueryEvent& event) override;
+  // A logged plan (auto_explain): the slowest per shape is kept, and report() puts the plans
+  // of the ranked shapes, checked, into Report::plans. A shape the log timed only through
+  // its plans (auto_explain without log_min_duration_statement) enters the digest as an
+  // aggregate of those runs when report() first runs. Unreadable plans are counted.
+  void on_plan(const CapturedPlan& plan) override;
+  uint64_t unreadable_plans() const;
   // Calls known only in aggregate (pg_stat_statements): digest only, analyzers see no events.
   void add_aggregate(std::string_view sample, const stats::AggregateStats& stats);
 
@@ -39,6 +47,9 @@ class Analysis : public QueryObserver {
   uint64_t events() const;
 
  private:
+  void add_logged_plans(report::Report& report) const;  // REQUIRES: mutex_ held
+  void digest_plan_only_shapes();                       // REQUIRES: mutex_ held
+
   mutable std::mutex mutex_;
   sql::ShapeRegistry& shapes_;
   AnalyzeOptions options_;
@@ -48,6 +59,15 @@ class Analysis : public QueryObserver {
   AlertConfig alerts_;
   std::vector<Alert> fired_;
   std::vector<std::unique_ptr<Analyzer>> analyzers_;
+  struct KeptPlan {
+    int64_t duration_ns = kUnknown;  // of the kept (slowest) plan
+    std::string json;
+    std::string query_text;
+    stats::AggregateStats runs;  // every logged plan of the shape
+    bool in_digest = false;      // added as an aggregate (the log had no statement line for it)
+  };
+  std::unordered_map<uint64_t, KeptPlan> plans_;  // by shape fingerprint; bounded (see .cpp)
+  uint64_t unreadable_plans_ = 0;
 };
 
 }  // namespace querylens::analyze

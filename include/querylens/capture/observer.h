@@ -15,12 +15,26 @@
 
 namespace querylens {
 
+// A plan the server logged for a statement it ran (auto_explain with log_format = json).
+// Views valid during the on_plan() call.
+struct CapturedPlan {
+  std::string_view plan_json;  // {"Query Text": …, "Plan": {…}, …} as logged
+  int64_t duration_ns = kUnknown;
+  int64_t start_us = 0;  // 0 = unknown
+  std::string_view session;
+  std::string_view source;  // "file:line" of the log record, for diagnostics
+};
+
 class QueryObserver {
  public:
   virtual ~QueryObserver() = default;
   // Called once per statement, possibly from several threads at once: implementations must be
   // thread-safe when the publisher is a shared Database. Must not throw.
   virtual void on_query(const QueryEvent& event) = 0;
+  // Called for each plan a log source carries (file sources only; never on the hot path). The
+  // statement itself arrives through on_query() when the log also timed it: a plan is not a
+  // second execution. Default: ignored.
+  virtual void on_plan(const CapturedPlan& /*plan*/) {}
 };
 
 // A fixed set of observer slots read without locks on the hot path: publish() costs one

@@ -4,7 +4,8 @@
 // statement); each reader turns its lines into PgLogRecords and PgLogEvents turns records into
 // QueryEvents: `duration: … statement/execute …` lines (with their `DETAIL: parameters:`),
 // `statement:` / `execute` lines of log_statement (joined with a following bare `duration:`
-// of log_duration), and ERRORs with their STATEMENT. Formats: docs/sources-pglog.md.
+// of log_duration), and ERRORs with their STATEMENT; auto_explain's JSON plans go to
+// QueryObserver::on_plan. Formats: docs/sources-pglog.md.
 //
 // Memory is bounded by the longest record and the number of live backends, not the file size.
 #pragma once
@@ -53,6 +54,8 @@ class PgLogEvents {
   // Delivers every waiting statement (end of input).
   void finish();
   uint64_t events() const;
+  uint64_t plans() const;       // auto_explain plans (JSON) passed to QueryObserver::on_plan
+  uint64_t text_plans() const;  // auto_explain plans in text format, which are not read
 
  private:
   struct Impl;

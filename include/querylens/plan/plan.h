@@ -110,7 +110,8 @@ struct SqliteCounters {
 
 struct Plan {
   Engine engine = Engine::kPostgres;
-  bool analyzed = false;  // actual times and rows are present
+  bool analyzed = false;   // actual times and rows are present
+  std::string query_text;  // "Query Text" when the plan carries it (auto_explain)
   std::vector<PlanNode> nodes;
 
   std::optional<double> planning_ms;
