@@ -124,6 +124,10 @@ class Collector {
       });
     }
     if (keys.empty()) return;
+    // SQLite: a lookup by the rowid is already the table's own b-tree search.
+    if (!info.rowid_column.empty() && keys.front().function.empty() &&
+        lower(keys.front().column) == lower(info.rowid_column))
+      return;
     if (keys.size() > options_.max_width) keys.resize(options_.max_width);
     IndexDef index;
     index.schema = info.schema;
@@ -142,7 +146,9 @@ class Collector {
       bool in_keys = std::any_of(keys.begin(), keys.end(), [&](const IndexKey& k) {
         return k.function.empty() && lower(k.column) == lower(c);
       });
-      if (!in_keys && !(partial && lower(c) == lower(partial->first)))
+      // Every SQLite index entry already ends with the rowid.
+      const bool rowid = lower(c) == lower(info.rowid_column);
+      if (!in_keys && !rowid && !(partial && lower(c) == lower(partial->first)))
         covering.include.push_back(c);
     }
     if (!covering.include.empty() && covering.include.size() <= options_.max_include)

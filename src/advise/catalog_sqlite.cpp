@@ -73,10 +73,21 @@ Catalog read_sqlite_catalog(db::Connection& conn, const std::set<std::string>& w
     } catch (const Error&) {
       continue;  // a virtual table whose module is missing: nothing to index
     }
+    int key_columns = 0;
+    std::string integer_key;
     for (const auto& c :
-         conn.query("SELECT name FROM pragma_table_info(?) ORDER BY cid", {info.name}).rows) {
+         conn.query("SELECT name, pk, upper(type) FROM pragma_table_info(?) ORDER BY cid",
+                    {info.name})
+             .rows) {
       info.columns.push_back(as_text(c[0]));
+      if (as_int(c[1]) > 0) {
+        ++key_columns;
+        if (as_text(c[2]) == "INTEGER") integer_key = as_text(c[0]);
+      }
     }
+    // A lone INTEGER PRIMARY KEY is the rowid (in a WITHOUT ROWID table it is the primary
+    // key's own index, which serves the same lookups).
+    if (key_columns == 1) info.rowid_column = integer_key;
     int64_t current = -1;
     for (const auto& fk : conn.query("SELECT id, \"from\" FROM pragma_foreign_key_list(?) "
                                      "ORDER BY id, seq",

@@ -59,7 +59,7 @@ std::string render_text(const AdviseResult& r) {
     out += fmt::format("   table {}: {}; size ~{}; {:.0f}% of the total gain\n",
                        table_name(x.index), x.reason, size_text(x.size_bytes), 100 * x.share);
     if (x.writes > 0)
-      out += fmt::format("   write overhead: ~{:.0f} rows written × one more index = {} \n",
+      out += fmt::format("   write overhead: ~{:.0f} rows written × one more index = {}\n",
                          x.writes, cost_text(x.write_overhead));
     for (const QueryEffect& e : x.queries) {
       const WorkloadQuery& q = r.workload[e.query];

@@ -32,7 +32,6 @@ class Selector {
       base_[q] = e.cost;
     }
     for (size_t q : queries_) out.cost_before += weight(q) * base_[q];
-    const double threshold = options_.min_gain * out.cost_before;
     int64_t used_bytes = 0;
     std::vector<size_t> chosen;
     std::vector<bool> taken(candidates_.size(), false);
@@ -56,7 +55,9 @@ class Selector {
           best = c;
         }
       }
-      if (best == candidates_.size() || best_net < threshold) break;
+      // Relative to what is left: once the big scans are gone, an index that removes the
+      // sorts of a hot query is still worth it though small next to the original cost.
+      if (best == candidates_.size() || best_net < options_.min_gain * now) break;
       taken[best] = true;
       chosen.push_back(best);
       used_bytes += cache_.size(candidates_[best].index);

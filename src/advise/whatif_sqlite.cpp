@@ -242,6 +242,14 @@ int equality_terms(const std::string& detail) {
   return n;
 }
 
+// Skipped leading columns in a SEARCH line: "ANY(author_id)" (a skip-scan).
+size_t skip_scan_terms(const std::string& detail) {
+  size_t n = 0;
+  for (size_t at = detail.find("ANY("); at != std::string::npos; at = detail.find("ANY(", at + 4))
+    ++n;
+  return n;
+}
+
 double SqliteWhatIf::estimate(const plan::Plan& plan, const WorkloadQuery& query) const {
   std::optional<int64_t> limit;
   if (!query.model.blocks.empty()) limit = query.model.blocks[0].limit;
@@ -255,21 +263,34 @@ double SqliteWhatIf::estimate(const plan::Plan& plan, const WorkloadQuery& query
   double cost = 0, outer = 1, out_rows = 1;
   for (const plan::PlanNode& node : plan.nodes) {
     if (node.relation.empty()) continue;
-    const TableInfo* table = catalog_.table(node.relation);
+    // Since 3.36 plan lines name a table by its alias ("SCAN c"): map it back.
+    std::string relation = node.relation;
+    if (!catalog_.table(relation)) {
+      for (const sql::TableRef& t : query.model.tables) {
+        if (!t.alias.empty() && lower(t.alias) == lower(relation)) relation = t.name;
+      }
+    }
+    const TableInfo* table = catalog_.table(relation);
     const double n = std::max<double>(1, table ? static_cast<double>(table->rows) : 1000);
     const double descent = std::log2(n + 1);
     const bool filtered = std::any_of(
         query.model.columns.begin(), query.model.columns.end(), [&](const sql::ColumnUse& c) {
           return c.clause == sql::Clause::kWhere &&
-                 (lower(c.table) == lower(node.relation) || c.table.empty());
+                 (lower(c.table) == lower(relation) || c.table.empty());
         });
     double step = n, rows = filtered ? std::max(1.0, n / 10) : n;
     const double per_row = node.covering_index ? 1.0 : 2.0;  // index entry (+ table row)
     if (node.node_type == "SEARCH") {
       const IndexStat* s = index_stat(node.index);
-      const int eq = equality_terms(node.detail);
+      // "b>?" / "b<?" (also ">=?"), once the "<expr>" SQLite prints for expression keys is
+      // out of the way.
+      std::string terms = node.detail;
+      for (size_t at = terms.find("<expr>"); at != std::string::npos; at = terms.find("<expr>"))
+        terms.replace(at, 6, "expr");
+      const int eq = equality_terms(terms);
       const bool range =
-          node.detail.find('>') != std::string::npos || node.detail.find('<') != std::string::npos;
+          terms.find(">?") != std::string::npos || terms.find("<?") != std::string::npos ||
+          terms.find(">=?") != std::string::npos || terms.find("<=?") != std::string::npos;
       if (node.automatic_index) {
         rows = std::max(1.0, n / 10);
         step = n * descent / 4 + descent + rows;  // built once per statement, then searched
@@ -277,11 +298,18 @@ double SqliteWhatIf::estimate(const plan::Plan& plan, const WorkloadQuery& query
         rows = 1;
         step = descent;
       } else {
-        rows = s && eq > 0 && static_cast<size_t>(eq) < s->stat.size()
-                   ? static_cast<double>(s->stat[static_cast<size_t>(eq)])
-                   : (eq > 0 ? std::max(1.0, n / 10) : n);
+        // Skip-scan "(ANY(a) AND b=?)": one descent per distinct value of the skipped prefix.
+        const size_t skipped = skip_scan_terms(node.detail);
+        const size_t prefix = skipped + static_cast<size_t>(eq);
+        double descents = 1;
+        if (s && skipped > 0 && skipped < s->stat.size())
+          descents = static_cast<double>(s->stat[0]) /
+                     static_cast<double>(std::max<int64_t>(1, s->stat[skipped]));
+        rows = s && prefix > 0 && prefix < s->stat.size() ? static_cast<double>(s->stat[prefix])
+                                                          : (eq > 0 ? std::max(1.0, n / 10) : n);
         if (range) rows = std::max(1.0, rows / 4);
-        step = descent + rows * per_row;
+        rows *= descents;
+        step = descents * descent + rows * per_row;
       }
     } else if (!node.index.empty()) {  // SCAN … USING [COVERING] INDEX: in index order
       step = n * (node.covering_index ? 0.5 : 1.5);

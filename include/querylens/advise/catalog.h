@@ -26,6 +26,9 @@ struct TableInfo {
   // written (n_tup_ins + n_tup_upd + n_tup_del) and scans (seq_scan + idx_scan).
   int64_t tuples_written = 0;
   int64_t scans = 0;
+  // SQLite: the INTEGER PRIMARY KEY column (an alias of the rowid, which every index already
+  // holds and which is itself the table's b-tree key); empty when there is none.
+  std::string rowid_column;
   // Foreign-key column lists declared on this table (each a list of columns, in order).
   std::vector<std::vector<std::string>> foreign_keys;
 

@@ -1,7 +1,7 @@
 // Workload-level selection: greedy by net benefit per byte. Each round adds the candidate
 // whose Σ calls × (cost now − cost with it), minus its write overhead, divided by its size,
 // is highest; stops at the budgets or when the next index gains less than a threshold share
-// of the workload's cost. After each addition, an index made useless by the new one (a
+// of the workload's remaining cost. After each addition, an index made useless by the new one (a
 // multicolumn index replacing two single-column ones) is taken out again.
 #pragma once
 
@@ -18,6 +18,7 @@ struct SelectOptions {
   size_t max_indexes = 10;
   int64_t max_size_bytes = 0;  // 0: no limit on the total size of new indexes
   double min_gain = 0.01;      // stop when the next index saves less than this share of the cost
+                               // the workload still has (with the indexes picked so far)
   double write_weight = 1.0;   // multiplies the write penalty (0: ignore writes)
 };
 
