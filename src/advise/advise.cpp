@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 
@@ -30,6 +31,40 @@ std::unique_ptr<db::Connection> open_read_only(std::string_view url) {
   }
   return conn;
 }
+
+namespace {
+
+// idx_scan = 0 says nothing about a workload that has not run yet: an "unused" index the
+// workload's own plans (with the recommendations) use is kept, with a note.
+void keep_indexes_the_plans_use(const std::vector<WorkloadQuery>& workload,
+                                const Selection& selection, CostCache& cache,
+                                AdviseResult& result) {
+  std::vector<const IndexDef*> chosen;
+  for (const Recommendation& r : selection.chosen) chosen.push_back(&r.index);
+  std::set<std::string> used;
+  for (size_t q = 0; q < workload.size(); ++q) {
+    if (!workload[q].plannable) continue;
+    for (const std::string& name : cache.evaluate(q, workload[q], chosen).existing_used)
+      used.insert(lower(name));
+  }
+  auto planned = [&](const std::string& rule, const std::string& index) {
+    return rule == "unused-index" && used.count(lower(index)) > 0;
+  };
+  for (const DropSuggestion& d : result.drops) {
+    if (planned(d.rule, d.index))
+      result.notes.push_back(fmt::format(
+          "{} has idx_scan = 0 but the workload's plans use it: not suggested for dropping",
+          d.index));
+  }
+  std::erase_if(result.drops, [&](const DropSuggestion& d) { return planned(d.rule, d.index); });
+  std::erase_if(result.findings, [&](const Finding& f) {
+    return f.rule == "unused-index" && !f.fix_sql.empty() &&
+           std::none_of(result.drops.begin(), result.drops.end(),
+                        [&](const DropSuggestion& d) { return d.sql == f.fix_sql; });
+  });
+}
+
+}  // namespace
 
 AdviseResult advise(db::Connection& connection, std::vector<WorkloadQuery> workload,
                     const AdviseOptions& options) {
@@ -66,6 +101,7 @@ AdviseResult advise(db::Connection& connection, std::vector<WorkloadQuery> workl
   result.indexes = std::move(selection.chosen);
   result.cost_before = selection.cost_before;
   result.cost_after = selection.cost_after;
+  keep_indexes_the_plans_use(workload, selection, cache, result);
   result.whatif_calls = cache.calls();
   result.cache_hits = cache.hits();
   for (std::string& n : selection.notes) result.notes.push_back(std::move(n));

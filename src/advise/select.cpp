@@ -156,7 +156,6 @@ class Selector {
 
   void describe(const std::vector<size_t>& chosen, Selection& out) {
     const std::vector<const IndexDef*> all = defs(chosen);
-    double total_gain = 0;
     for (size_t i = 0; i < chosen.size(); ++i) {
       const Candidate& c = candidates_[chosen[i]];
       Recommendation r;
@@ -168,7 +167,6 @@ class Selector {
       std::vector<size_t> without = chosen;
       without.erase(without.begin() + static_cast<std::ptrdiff_t>(i));
       r.gain = workload_cost(without) - out.cost_after;
-      total_gain += r.gain;
       for (size_t q : queries_) {
         if (!workload_[q].tables.count(lower(c.index.table))) continue;
         const Evaluation& after = cache_.evaluate(q, workload_[q], all);
@@ -181,7 +179,10 @@ class Selector {
       }
       out.chosen.push_back(std::move(r));
     }
-    for (Recommendation& r : out.chosen) r.share = total_gain > 0 ? r.gain / total_gain : 0;
+    // Marginal gains overlap (two indexes can serve one query), so the shares need not add
+    // up to 1: each says how much of the total gain would be lost without that index.
+    const double gained = out.cost_before - out.cost_after;
+    for (Recommendation& r : out.chosen) r.share = gained > 0 ? r.gain / gained : 0;
   }
 
   const std::vector<WorkloadQuery>& workload_;

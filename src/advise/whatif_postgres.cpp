@@ -23,11 +23,11 @@ class PostgresWhatIf final : public WhatIf {
  public:
   explicit PostgresWhatIf(db::Connection& conn) : conn_(conn) {
     require_hypopg();
-    conn_.query("SELECT hypopg_reset()");
+    conn_.query("SELECT " + fn("hypopg_reset") + "()");
   }
   ~PostgresWhatIf() override {
     try {
-      conn_.query("SELECT hypopg_reset()");
+      conn_.query("SELECT " + fn("hypopg_reset") + "()");
     } catch (const std::exception&) {
       // The session is gone: its hypothetical indexes went with it.
     }
@@ -36,11 +36,20 @@ class PostgresWhatIf final : public WhatIf {
   Evaluation evaluate(const WorkloadQuery& query,
                       const std::vector<IndexDef>& hypothetical) override {
     sync(hypothetical);
+    Evaluation out = plan_text(query.sql);
+    if (!out.error.empty() && !query.sample.empty() && query.sample != query.sql) {
+      Evaluation retry = plan_text(query.sample);
+      if (retry.error.empty()) return retry;
+    }
+    return out;
+  }
+
+  Evaluation plan_text(const std::string& sql) {
     Evaluation out;
     explain::ExplainOptions options;
     options.timeout_ms = 30000;
     try {
-      explain::ExplainResult r = explain::explain_statement(conn_, query.sql, options);
+      explain::ExplainResult r = explain::explain_statement(conn_, sql, options);
       if (r.plan.empty()) {
         out.error = "empty plan";
         return out;
@@ -81,7 +90,14 @@ class PostgresWhatIf final : public WhatIf {
 
  private:
   void require_hypopg() {
-    if (!conn_.query("SELECT 1 FROM pg_extension WHERE extname = 'hypopg'").rows.empty()) return;
+    // The extension's schema: the user's search_path need not include it.
+    db::ResultSet installed = conn_.query(
+        "SELECT n.nspname FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace "
+        "WHERE e.extname = 'hypopg'");
+    if (!installed.rows.empty()) {
+      schema_ = as_text(installed.rows[0][0]);
+      return;
+    }
     const int64_t major =
         as_int(conn_.query("SELECT current_setting('server_version_num')::int / 10000").rows[0][0]);
     const bool available =
@@ -113,15 +129,15 @@ class PostgresWhatIf final : public WhatIf {
         ++it;
         continue;
       }
-      conn_.query("SELECT hypopg_drop_index($1::oid)", {it->second.oid});
+      conn_.query("SELECT " + fn("hypopg_drop_index") + "($1::oid)", {it->second.oid});
       by_name_.erase(it->second.name);
       it = current_.erase(it);
     }
     for (const IndexDef& d : wanted) {
       if (current_.count(d.key())) continue;
       db::ResultSet rs = conn_.query(
-          "SELECT indexrelid::bigint, indexname, hypopg_relation_size(indexrelid) "
-          "FROM hypopg_create_index($1)",
+          fmt::format("SELECT indexrelid::bigint, indexname, {}(indexrelid) FROM {}($1)",
+                      fn("hypopg_relation_size"), fn("hypopg_create_index")),
           {hypothetical_index_sql(d)});
       if (rs.rows.empty())
         throw Error(ErrorKind::kDatabase, "hypopg_create_index returned nothing for " + d.key());
@@ -137,7 +153,13 @@ class PostgresWhatIf final : public WhatIf {
     int64_t oid = 0;
     std::string name;  // hypopg's name, as EXPLAIN prints it: <13543>btree_events_user_id
   };
+  // A HypoPG function, qualified with the extension's schema.
+  std::string fn(std::string_view name) const {
+    return quote_ident(schema_) + "." + std::string(name);
+  }
+
   db::Connection& conn_;
+  std::string schema_ = "public";
   std::map<std::string, Entry> current_;
   std::map<std::string, std::string> by_name_;  // hypopg name → IndexDef::key()
   std::map<std::string, int64_t> sizes_;

@@ -72,10 +72,19 @@ class SqliteWhatIf final : public WhatIf {
   Evaluation evaluate(const WorkloadQuery& query,
                       const std::vector<IndexDef>& hypothetical) override {
     sync(hypothetical);
+    Evaluation out = plan_text(query, query.sql);
+    if (!out.error.empty() && !query.sample.empty() && query.sample != query.sql) {
+      Evaluation retry = plan_text(query, query.sample);
+      if (retry.error.empty()) return retry;
+    }
+    return out;
+  }
+
+  Evaluation plan_text(const WorkloadQuery& query, const std::string& sql) {
     Evaluation out;
     std::vector<plan::SqlitePlanRow> rows;
     try {
-      for (const auto& row : copy_->query("EXPLAIN QUERY PLAN " + query.sql).rows) {
+      for (const auto& row : copy_->query("EXPLAIN QUERY PLAN " + sql).rows) {
         rows.push_back({static_cast<int>(as_int(row[0])), static_cast<int>(as_int(row[1])),
                         as_text(row.back())});
       }

@@ -115,6 +115,7 @@ Runner setup_advise(CLI::App& sub) {
     for (const report::QueryRow& row : digest.report.queries) {
       workload.push_back(advise::make_workload_query(row.parsed ? row.query : row.sample, row.calls,
                                                      row.total_ms, row.fingerprint));
+      workload.back().sample = row.sample;
     }
     std::unique_ptr<db::Connection> conn = advise::open_read_only(args->db_url);
     advise::AdviseResult result = advise::advise(*conn, std::move(workload), options);

@@ -86,6 +86,14 @@ TEST(AdviseCandidates, ExpressionKeyForLower) {
       "((lower(\"email\")));");
 }
 
+TEST(AdviseCandidates, ExpressionKeyOnAJoinedTable) {
+  auto cs = candidates_for({"SELECT p.title FROM posts p JOIN users u ON u.id = p.author_id "
+                            "WHERE lower(u.email) = $1"},
+                           blog_catalog());
+  EXPECT_TRUE(has(cs, "app.users(lower(email),)")) << ::testing::PrintToString(keys_of(cs));
+  EXPECT_TRUE(has(cs, "app.posts(author_id,)"));
+}
+
 TEST(AdviseCandidates, PartialIndexWhenEveryQueryCarriesTheSameNullTest) {
   auto cs = candidates_for({"SELECT id FROM users WHERE name = $1 AND deleted_at IS NULL",
                             "SELECT id FROM users WHERE email = $1 AND deleted_at IS NULL"},

@@ -22,6 +22,9 @@ namespace querylens::advise {
 struct WorkloadQuery {
   std::string fingerprint;
   std::string sql;  // what is planned: the normalized shape ($n parameters) or a statement
+  // A real statement of the shape, planned instead when the normalized text cannot be
+  // (a constant folded where PostgreSQL wants a literal: interval '1 day' → interval $2).
+  std::string sample;
   uint64_t calls = 1;
   double total_ms = 0;
   sql::StatementModel model;

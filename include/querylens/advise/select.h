@@ -35,7 +35,7 @@ struct Recommendation {
   double writes = 0;          // estimated rows written to the table over the workload
   double write_overhead = 0;  // writes × the cost of maintaining one more index
   double gain = 0;            // marginal: workload cost without it − with it (all others kept)
-  double share = 0;           // gain / the total gain of all recommendations
+  double share = 0;           // gain / the workload's total gain: the part lost without it
   double cost_before = 0, cost_after = 0;  // Σ calls × cost over the queries it serves
   std::vector<QueryEffect> queries;        // the queries whose final plan uses it
 };
