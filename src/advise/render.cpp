@@ -52,7 +52,12 @@ std::string render_text(const AdviseResult& r) {
                        100.0 * (r.cost_before - r.cost_after) / r.cost_before);
   }
   out += "\n";
-  if (r.indexes.empty()) out += "No new index is worth its cost for this workload.\n";
+  if (r.cost_unit.empty()) {
+    // The what-if never ran (HypoPG missing): say so before anything else.
+    out += "No index could be costed: the what-if planning did not run (see the note below).\n";
+  } else if (r.indexes.empty()) {
+    out += "No new index is worth its cost for this workload.\n";
+  }
   for (size_t i = 0; i < r.indexes.size(); ++i) {
     const Recommendation& x = r.indexes[i];
     out += fmt::format("{}. {}\n", i + 1, create_index_sql(x.index, r.engine));

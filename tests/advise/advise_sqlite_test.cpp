@@ -30,7 +30,8 @@ class AdviseSqlite : public ::testing::Test {
     auto conn = db::connect(db::parse_database_url("sqlite:" + path_), {});
     // 2000 users (200 with events); 40000 events (200 per user, created_at = i); 8000 orders.
     conn->execute_script(R"(
-      CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL, name TEXT);
+      CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL, name TEXT,
+                          deleted_at INTEGER);
       CREATE TABLE events (id INTEGER PRIMARY KEY, user_id INTEGER NOT NULL REFERENCES users(id),
                            kind TEXT NOT NULL, created_at INTEGER NOT NULL, payload TEXT);
       CREATE INDEX events_kind ON events (kind);
@@ -40,7 +41,8 @@ class AdviseSqlite : public ::testing::Test {
       CREATE INDEX orders_status ON orders (status);
       CREATE INDEX orders_status_total ON orders (status, total);
       WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000)
-        INSERT INTO users SELECT i, 'u' || i || '@x', 'name ' || i FROM n;
+        INSERT INTO users SELECT i, 'u' || i || '@x', 'name ' || i,
+                                 CASE WHEN i % 10 = 0 THEN i END FROM n;
       WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 40000)
         INSERT INTO events SELECT i, i % 200 + 1, 'k' || (i % 50), i, hex(randomblob(20)) FROM n;
       WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 8000)
@@ -159,6 +161,21 @@ TEST_F(AdviseSqlite, AliasedTableIsCostedAsItsTable) {
   ASSERT_EQ(x->queries.size(), 1u);
   EXPECT_GE(x->queries[0].cost_before, 8000);
   EXPECT_LT(x->queries[0].cost_after * 100, x->queries[0].cost_before);
+}
+
+TEST_F(AdviseSqlite, PartialIndexWhenEveryQueryTestsTheSameColumnForNull) {
+  AdviseResult r = run({{"SELECT id FROM users WHERE name = ? AND deleted_at IS NULL", 500},
+                        {"SELECT count(*) FROM users WHERE deleted_at IS NULL", 5}});
+  const Recommendation* x = on(r, "users");
+  ASSERT_NE(x, nullptr) << render_text(r);
+  EXPECT_EQ(x->index.keys.at(0).column, "name");
+  EXPECT_EQ(x->index.where_column, "deleted_at");
+  const std::string ddl = create_index_sql(x->index, Engine::kSqlite);
+  EXPECT_NE(ddl.find("ON \"users\" (\"name\") WHERE \"deleted_at\" IS NULL;"), std::string::npos)
+      << ddl;
+  ASSERT_FALSE(x->queries.empty());
+  EXPECT_NE(x->queries[0].plan_after.find("SEARCH users USING INDEX"), std::string::npos)
+      << x->queries[0].plan_after;
 }
 
 TEST_F(AdviseSqlite, CostCacheAnswersARepeatedQuestion) {
