@@ -35,15 +35,19 @@ class Selector {
     int64_t used_bytes = 0;
     std::vector<size_t> chosen;
     std::vector<bool> taken(candidates_.size(), false);
-    while (chosen.size() < options_.max_indexes) {
+    while (true) {
       const double now = workload_cost(chosen);
+      const bool full = chosen.size() >= options_.max_indexes;
       double best_score = 0, best_net = 0;
       size_t best = candidates_.size();
       for (size_t c = 0; c < candidates_.size(); ++c) {
         if (taken[c]) continue;
         // An index that extends a chosen one usually replaces it (prune checks): only the
         // difference in size is new.
-        const int64_t size = cache_.size(candidates_[c].index) - replaced_bytes(chosen, c);
+        const int64_t replaced = replaced_bytes(chosen, c);
+        // With every slot taken, only an index that may replace a chosen one is considered.
+        if (full && replaced == 0) continue;
+        const int64_t size = cache_.size(candidates_[c].index) - replaced;
         if (options_.max_size_bytes > 0 && used_bytes + size > options_.max_size_bytes) continue;
         std::vector<size_t> with = chosen;
         with.push_back(c);
@@ -62,6 +66,11 @@ class Selector {
       chosen.push_back(best);
       used_bytes += cache_.size(candidates_[best].index);
       prune(chosen, used_bytes, out.notes);
+      if (chosen.size() > options_.max_indexes) {
+        // It extended a chosen index without making it useless: over the budget, undo.
+        used_bytes -= cache_.size(candidates_[best].index);
+        chosen.pop_back();
+      }
     }
     out.cost_after = workload_cost(chosen);
     describe(chosen, out);

@@ -143,6 +143,9 @@ TEST_F(AdviseSqlite, MaxIndexesKeepsTheBest) {
   AdviseResult best = run(w, one);
   ASSERT_EQ(best.indexes.size(), 1u) << render_text(best);
   EXPECT_EQ(best.indexes[0].index.table, "events");
+  // The one slot holds the index that also serves the ORDER BY, not the narrower (user_id)
+  // that a per-byte score picks first: it was upgraded in place.
+  EXPECT_EQ(best.indexes[0].index.keys.size(), 2u) << render_text(best);
   // A size budget below the events index leaves only what fits.
   AdviseOptions small;
   small.select.max_size_bytes = on(all, "events")->size_bytes - 1;
