@@ -31,6 +31,8 @@ const std::vector<Command>& commands() {
        "Plan (and with --analyze, run and roll back) statements on PostgreSQL or SQLite; flag "
        "the plan problems that cost time, with their fix",
        setup_explain},
+      {"advise", "Recommend indexes for a workload from what-if plans (the database is only read)",
+       setup_advise},
   };
   return table;
 }

@@ -30,6 +30,7 @@ Runner setup_demo(CLI::App& sub);
 Runner setup_compare(CLI::App& sub);
 Runner setup_lint(CLI::App& sub);
 Runner setup_explain(CLI::App& sub);
+Runner setup_advise(CLI::App& sub);
 
 const std::vector<Command>& commands();
 int run(int argc, char** argv);

@@ -1,0 +1,62 @@
+// IndexDef — one index as advise reasons about it: a candidate, a recommendation, or an
+// index that already exists. Plain data plus the SQL that creates or drops it.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace querylens::advise {
+
+enum class Engine { kPostgres, kSqlite };
+
+// One key of an index: a column, or a function applied to one (lower(email)).
+struct IndexKey {
+  std::string column;    // as the catalog spells it
+  std::string function;  // empty, or "lower" / "upper": the key is function(column)
+  bool descending = false;
+
+  bool operator==(const IndexKey&) const = default;
+};
+
+struct IndexDef {
+  std::string schema;  // PostgreSQL: the table's schema; SQLite: empty
+  std::string table;
+  std::vector<IndexKey> keys;
+  std::vector<std::string> include;  // PostgreSQL INCLUDE columns (SQLite: appended as keys)
+  // Partial index predicate over one column: `"<where_column>" IS NULL` / IS NOT NULL.
+  std::string where_column;
+  bool where_not_null = false;
+  std::string name;  // a chosen name (make_index_name) or the existing index's
+
+  // A stable identity for caches and de-duplication: table, keys, include, predicate.
+  std::string key() const;
+  bool has_where() const { return !where_column.empty(); }
+};
+
+// Double-quotes an identifier for SQL ("a""b").
+std::string quote_ident(std::string_view name);
+// `"schema"."table"` (PostgreSQL, when schema is set) or `"table"`.
+std::string qualified_table(const IndexDef& index);
+// `"user_id", "created_at" DESC`, `lower("email")`. PostgreSQL wraps expressions in
+// parentheses (its grammar requires them in an index column list).
+std::string render_keys(const IndexDef& index, Engine engine);
+// The predicate as SQL (`"deleted_at" IS NULL`), or "".
+std::string render_where(const IndexDef& index);
+
+// "<table>_<col>_<col>_idx", lower-case, at most 63 bytes (PostgreSQL's identifier limit).
+std::string make_index_name(const IndexDef& index);
+// CREATE INDEX CONCURRENTLY IF NOT EXISTS "name" ON "schema"."table" (…) [INCLUDE (…)]
+// [WHERE …]; (PostgreSQL) or CREATE INDEX IF NOT EXISTS "name" ON "table" (…) [WHERE …];
+// (SQLite, where INCLUDE columns become trailing keys). REQUIRES: index.name is set.
+std::string create_index_sql(const IndexDef& index, Engine engine);
+// The statement HypoPG receives: CREATE INDEX ON "schema"."table" (…) … without a name.
+std::string hypothetical_index_sql(const IndexDef& index);
+// DROP INDEX CONCURRENTLY IF EXISTS "schema"."name"; / DROP INDEX IF EXISTS "name";
+std::string drop_index_sql(const std::string& schema, const std::string& name, Engine engine);
+
+// ASCII lower case (catalog names compared with what the statement model saw).
+std::string lower(std::string_view text);
+
+}  // namespace querylens::advise

@@ -1,0 +1,321 @@
+// Candidate generation from statement models. The catalog decides what is a real column:
+// an ORDER BY on a select-list alias, or a column of another table, never becomes a key.
+#include "querylens/advise/candidates.h"
+
+#include <algorithm>
+#include <map>
+#include <optional>
+
+namespace querylens::advise {
+namespace {
+
+using sql::ColumnRole;
+
+bool plannable_kind(sql::StatementKind kind) {
+  return kind == sql::StatementKind::kSelect || kind == sql::StatementKind::kUpdate ||
+         kind == sql::StatementKind::kDelete;
+}
+
+std::string base_name(const std::string& name) {
+  const size_t dot = name.rfind('.');
+  return lower(dot == std::string::npos ? name : name.substr(dot + 1));
+}
+
+// The base table a column use belongs to: the model's resolution, else the query's only table.
+std::string table_of(const sql::ColumnUse& use, const WorkloadQuery& q) {
+  if (!use.table.empty()) return base_name(use.table);
+  if (q.tables.size() == 1) return *q.tables.begin();
+  return "";
+}
+
+// What one query asks of one table.
+struct TableUse {
+  std::vector<IndexKey> eq;  // equality, IN, IS NULL
+  std::optional<IndexKey> range;
+  std::vector<IndexKey> order, group, join;
+  std::vector<IndexKey> wrapped;  // lower(col) / upper(col)
+  std::set<std::string> referenced;
+  bool all_columns_known = true;  // false: SELECT *, or expressions in the select list
+  std::vector<std::pair<std::string, bool>> null_tests;  // (column, IS NOT NULL)
+};
+
+void add_unique(std::vector<IndexKey>& keys, const IndexKey& key) {
+  for (const IndexKey& k : keys) {
+    if (lower(k.column) == lower(key.column) && k.function == key.function) return;
+  }
+  keys.push_back(key);
+}
+
+TableUse read_use(const WorkloadQuery& q, const std::string& table, const TableInfo& info) {
+  TableUse use;
+  for (const sql::ColumnUse& c : q.model.columns) {
+    if (table_of(c, q) != table) continue;
+    std::optional<std::string> column = info.column(c.column);
+    if (!column) continue;
+    use.referenced.insert(*column);
+    IndexKey key{*column, "", c.descending};
+    switch (c.role) {
+      case ColumnRole::kEqualityFilter:
+      case ColumnRole::kInList:
+        if (!c.negated) add_unique(use.eq, key);
+        break;
+      case ColumnRole::kIsNull:
+        use.null_tests.emplace_back(*column, c.negated);
+        if (!c.negated) add_unique(use.eq, key);
+        break;
+      case ColumnRole::kRangeFilter:
+      case ColumnRole::kLikePrefix:
+        if (!use.range) use.range = key;
+        break;
+      case ColumnRole::kOrderBy:
+        add_unique(use.order, key);
+        break;
+      case ColumnRole::kGroupBy:
+        add_unique(use.group, key);
+        break;
+      case ColumnRole::kJoinKey:
+        add_unique(use.join, key);
+        break;
+      case ColumnRole::kWrapped:
+        if (c.detail == "lower()" || c.detail == "upper()") {
+          add_unique(use.wrapped, IndexKey{*column, c.detail.substr(0, 5), false});
+        }
+        break;
+      default:
+        break;
+    }
+  }
+  // The select list: plain columns of this table are known; anything else (an expression, a
+  // star) means a covering index cannot be proven from the model alone.
+  for (size_t b = 0; b < q.model.blocks.size(); ++b) {
+    const sql::QueryBlock& block = q.model.blocks[b];
+    bool touches = false;
+    for (int t : block.tables) {
+      if (base_name(q.model.tables[static_cast<size_t>(t)].name) == table) touches = true;
+    }
+    if (!touches) continue;
+    if (block.star_over_table) use.all_columns_known = false;
+    for (const auto& [qualifier, column] : block.target_columns) {
+      if (column.empty() || column == "*") {
+        use.all_columns_known = false;
+        continue;
+      }
+      if (std::optional<std::string> c = info.column(column)) use.referenced.insert(*c);
+    }
+    if (block.target_columns.size() < static_cast<size_t>(block.targets))
+      use.all_columns_known = false;
+  }
+  if (q.model.kind != sql::StatementKind::kSelect) use.all_columns_known = false;
+  return use;
+}
+
+class Collector {
+ public:
+  Collector(const Catalog& catalog, const CandidateOptions& options)
+      : catalog_(catalog), options_(options) {}
+
+  void add(const TableInfo& info, std::vector<IndexKey> keys, size_t query,
+           const std::string& reason, const TableUse& use,
+           const std::optional<std::pair<std::string, bool>>& partial) {
+    if (partial) {
+      // The predicate already selects those rows: the tested column adds nothing as a key.
+      std::erase_if(keys, [&](const IndexKey& k) {
+        return k.function.empty() && lower(k.column) == lower(partial->first);
+      });
+    }
+    if (keys.empty()) return;
+    // SQLite: a lookup by the rowid is already the table's own b-tree search.
+    if (!info.rowid_column.empty() && keys.front().function.empty() &&
+        lower(keys.front().column) == lower(info.rowid_column))
+      return;
+    if (keys.size() > options_.max_width) keys.resize(options_.max_width);
+    IndexDef index;
+    index.schema = info.schema;
+    index.table = info.name;
+    index.keys = keys;
+    if (partial) {
+      index.where_column = partial->first;
+      index.where_not_null = partial->second;
+    }
+    push(index, query, reason);
+    // Covering variant: the other referenced columns, when few, make an index-only scan
+    // possible; the what-if decides whether the planner takes it.
+    if (!use.all_columns_known) return;
+    IndexDef covering = index;
+    for (const std::string& c : use.referenced) {
+      bool in_keys = std::any_of(keys.begin(), keys.end(), [&](const IndexKey& k) {
+        return k.function.empty() && lower(k.column) == lower(c);
+      });
+      // Every SQLite index entry already ends with the rowid.
+      const bool rowid = lower(c) == lower(info.rowid_column);
+      if (!in_keys && !rowid && !(partial && lower(c) == lower(partial->first)))
+        covering.include.push_back(c);
+    }
+    if (!covering.include.empty() && covering.include.size() <= options_.max_include)
+      push(covering, query, reason + " (covering)");
+  }
+
+  std::vector<Candidate> take() { return std::move(out_); }
+
+ private:
+  void push(IndexDef index, size_t query, const std::string& reason) {
+    if (served_by_existing(index, catalog_)) return;
+    const std::string key = index.key();
+    auto it = by_key_.find(key);
+    if (it == by_key_.end()) {
+      index.name = make_index_name(index);
+      by_key_[key] = out_.size();
+      out_.push_back({std::move(index), {query}, reason});
+      return;
+    }
+    std::vector<size_t>& queries = out_[it->second].queries;
+    if (std::find(queries.begin(), queries.end(), query) == queries.end()) queries.push_back(query);
+  }
+
+  const Catalog& catalog_;
+  const CandidateOptions& options_;
+  std::map<std::string, size_t> by_key_;
+  std::vector<Candidate> out_;
+};
+
+std::string describe(const std::vector<IndexKey>& keys) {
+  std::string out;
+  for (const IndexKey& k : keys) out += (out.empty() ? "" : ", ") + k.column;
+  return out;
+}
+
+std::vector<IndexKey> concat(std::vector<IndexKey> a, const std::vector<IndexKey>& b) {
+  for (const IndexKey& k : b) add_unique(a, k);
+  return a;
+}
+
+// The IS [NOT] NULL test every read query on the table carries, if there is one.
+std::optional<std::pair<std::string, bool>> common_null_test(
+    const std::vector<const TableUse*>& uses) {
+  if (uses.empty()) return std::nullopt;
+  for (const auto& test : uses.front()->null_tests) {
+    bool everywhere = std::all_of(uses.begin(), uses.end(), [&](const TableUse* u) {
+      return std::any_of(u->null_tests.begin(), u->null_tests.end(), [&](const auto& t) {
+        return lower(t.first) == lower(test.first) && t.second == test.second;
+      });
+    });
+    if (everywhere) return test;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+WorkloadQuery make_workload_query(std::string sql, uint64_t calls, double total_ms,
+                                  std::string fingerprint) {
+  WorkloadQuery q;
+  q.fingerprint = std::move(fingerprint);
+  q.sql = std::move(sql);
+  q.calls = calls;
+  q.total_ms = total_ms;
+  q.model = sql::build_statement_model(q.sql);
+  for (const sql::TableRef& t : q.model.tables) {
+    if (t.source == sql::TableSource::kTable && !t.name.empty()) q.tables.insert(base_name(t.name));
+  }
+  if (q.model.kind == sql::StatementKind::kInsert || q.model.kind == sql::StatementKind::kUpdate ||
+      q.model.kind == sql::StatementKind::kDelete) {
+    for (const std::string& t : q.model.tables_written) q.written.insert(base_name(t));
+  }
+  q.plannable = q.model.analyzed && plannable_kind(q.model.kind) && !q.tables.empty();
+  return q;
+}
+
+std::vector<Candidate> generate_candidates(const std::vector<WorkloadQuery>& workload,
+                                           const Catalog& catalog,
+                                           const CandidateOptions& options) {
+  // Pass 1: what each query asks of each table.
+  std::map<std::string, std::vector<std::pair<size_t, TableUse>>> per_table;
+  for (size_t i = 0; i < workload.size(); ++i) {
+    const WorkloadQuery& q = workload[i];
+    if (!q.plannable) continue;
+    for (const std::string& table : q.tables) {
+      const TableInfo* info = catalog.table(table);
+      if (!info) continue;
+      per_table[table].emplace_back(i, read_use(q, table, *info));
+    }
+  }
+  Collector collector(catalog, options);
+  for (const auto& [table, uses] : per_table) {
+    const TableInfo& info = *catalog.table(table);
+    std::vector<const TableUse*> all;
+    for (const auto& [i, use] : uses) all.push_back(&use);
+    const auto partial = common_null_test(all);
+    for (const auto& [i, use] : uses) {
+      auto add = [&](std::vector<IndexKey> keys, const std::string& reason) {
+        collector.add(info, std::move(keys), i, reason, use, partial);
+      };
+      const std::string eq = describe(use.eq);
+      if (!use.eq.empty()) add(use.eq, "equality on " + eq);
+      if (use.range) {
+        add(concat(use.eq, {*use.range}),
+            (eq.empty() ? "" : "equality on " + eq + ", ") + "range on " + use.range->column);
+      }
+      if (!use.order.empty()) {
+        add(concat(use.eq, use.order),
+            (eq.empty() ? "" : "equality on " + eq + ", ") + "ORDER BY " + describe(use.order));
+      }
+      if (!use.group.empty()) {
+        add(concat(use.eq, use.group),
+            (eq.empty() ? "" : "equality on " + eq + ", ") + "GROUP BY " + describe(use.group));
+      }
+      if (!use.wrapped.empty()) {
+        add(concat(use.wrapped, use.eq),
+            "expression " + use.wrapped.front().function + "(" + use.wrapped.front().column + ")");
+      }
+      for (const IndexKey& j : use.join) {
+        bool fk =
+            std::any_of(info.foreign_keys.begin(), info.foreign_keys.end(), [&](const auto& cols) {
+              return !cols.empty() && lower(cols.front()) == lower(j.column);
+            });
+        const std::string why = (fk ? "foreign-key join column " : "join column ") + j.column;
+        add({IndexKey{j.column, "", false}}, why);
+        if (!use.eq.empty()) add(concat({IndexKey{j.column, "", false}}, use.eq), why + " + " + eq);
+      }
+    }
+  }
+  return collector.take();
+}
+
+namespace {
+
+bool same_key(const IndexKey& candidate, const IndexKey& existing) {
+  if (existing.function == "expr") {
+    // PostgreSQL prints expression keys as lower(email): compare that rendering.
+    std::string printed = lower(existing.column);
+    std::erase(printed, '"');
+    return !candidate.function.empty() &&
+           printed == candidate.function + "(" + lower(candidate.column) + ")";
+  }
+  return candidate.function.empty() && lower(candidate.column) == lower(existing.column);
+}
+
+}  // namespace
+
+bool served_by_existing(const IndexDef& candidate, const Catalog& catalog) {
+  for (const ExistingIndex& e : catalog.indexes) {
+    if (lower(e.def.table) != lower(candidate.table) || !e.valid || e.method != "btree") continue;
+    if (!e.predicate.empty()) continue;  // a partial index serves only its own rows
+    if (e.def.keys.size() < candidate.keys.size()) continue;
+    bool prefix = true;
+    for (size_t i = 0; i < candidate.keys.size() && prefix; ++i)
+      prefix = same_key(candidate.keys[i], e.def.keys[i]);
+    if (!prefix) continue;
+    bool holds_include =
+        std::all_of(candidate.include.begin(), candidate.include.end(), [&](const std::string& c) {
+          auto is_c = [&](const std::string& x) { return lower(x) == lower(c); };
+          return std::any_of(
+                     e.def.keys.begin(), e.def.keys.end(),
+                     [&](const IndexKey& k) { return k.function.empty() && is_c(k.column); }) ||
+                 std::any_of(e.def.include.begin(), e.def.include.end(), is_c);
+        });
+    if (holds_include) return true;
+  }
+  return false;
+}
+
+}  // namespace querylens::advise

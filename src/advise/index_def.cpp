@@ -1,0 +1,125 @@
+// The SQL advise writes: every identifier quoted, never spliced in raw.
+#include "querylens/advise/index_def.h"
+
+#include <fmt/format.h>
+
+#include <cctype>
+
+namespace querylens::advise {
+
+std::string lower(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::string quote_ident(std::string_view name) {
+  std::string out = "\"";
+  for (char c : name) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+std::string IndexDef::key() const {
+  std::string out = lower(schema) + "." + lower(table) + "(";
+  for (const IndexKey& k : keys) {
+    out += k.function.empty() ? lower(k.column) : k.function + "(" + lower(k.column) + ")";
+    out += k.descending ? " desc," : ",";
+  }
+  out += ")";
+  if (!include.empty()) {
+    out += " include(";
+    for (const std::string& c : include) out += lower(c) + ",";
+    out += ")";
+  }
+  if (has_where())
+    out += " where " + lower(where_column) + (where_not_null ? " not null" : " null");
+  return out;
+}
+
+std::string qualified_table(const IndexDef& index) {
+  if (index.schema.empty()) return quote_ident(index.table);
+  return quote_ident(index.schema) + "." + quote_ident(index.table);
+}
+
+std::string render_keys(const IndexDef& index, Engine engine) {
+  std::string out;
+  auto add = [&](const std::string& part) { out += (out.empty() ? "" : ", ") + part; };
+  for (const IndexKey& k : index.keys) {
+    std::string key = quote_ident(k.column);
+    if (!k.function.empty()) {
+      // Only functions the candidate generator allows (lower / upper) reach here.
+      key = k.function + "(" + key + ")";
+      if (engine == Engine::kPostgres) key = "(" + key + ")";
+    }
+    if (k.descending) key += " DESC";
+    add(key);
+  }
+  // SQLite has no INCLUDE: trailing key columns make the index covering instead.
+  if (engine == Engine::kSqlite) {
+    for (const std::string& c : index.include) add(quote_ident(c));
+  }
+  return out;
+}
+
+std::string render_where(const IndexDef& index) {
+  if (!index.has_where()) return "";
+  return quote_ident(index.where_column) + (index.where_not_null ? " IS NOT NULL" : " IS NULL");
+}
+
+namespace {
+
+std::string tail(const IndexDef& index, Engine engine) {
+  std::string out = " (" + render_keys(index, engine) + ")";
+  if (engine == Engine::kPostgres && !index.include.empty()) {
+    std::string cols;
+    for (const std::string& c : index.include) cols += (cols.empty() ? "" : ", ") + quote_ident(c);
+    out += " INCLUDE (" + cols + ")";
+  }
+  if (index.has_where()) out += " WHERE " + render_where(index);
+  return out;
+}
+
+}  // namespace
+
+std::string make_index_name(const IndexDef& index) {
+  std::string name = lower(index.table);
+  for (const IndexKey& k : index.keys) {
+    name += "_" + (k.function.empty() ? "" : k.function + "_") + lower(k.column);
+  }
+  if (!index.include.empty()) name += "_incl";
+  if (index.has_where()) name += "_partial";
+  name += "_idx";
+  for (char& c : name) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') c = '_';
+  }
+  if (name.size() > 63) name = name.substr(0, 59) + "_idx";
+  return name;
+}
+
+std::string create_index_sql(const IndexDef& index, Engine engine) {
+  if (engine == Engine::kPostgres) {
+    return fmt::format("CREATE INDEX CONCURRENTLY IF NOT EXISTS {} ON {}{};",
+                       quote_ident(index.name), qualified_table(index), tail(index, engine));
+  }
+  return fmt::format("CREATE INDEX IF NOT EXISTS {} ON {}{};", quote_ident(index.name),
+                     quote_ident(index.table), tail(index, engine));
+}
+
+std::string hypothetical_index_sql(const IndexDef& index) {
+  return fmt::format("CREATE INDEX ON {}{}", qualified_table(index),
+                     tail(index, Engine::kPostgres));
+}
+
+std::string drop_index_sql(const std::string& schema, const std::string& name, Engine engine) {
+  if (engine == Engine::kPostgres) {
+    std::string target =
+        schema.empty() ? quote_ident(name) : quote_ident(schema) + "." + quote_ident(name);
+    return "DROP INDEX CONCURRENTLY IF EXISTS " + target + ";";
+  }
+  return "DROP INDEX IF EXISTS " + quote_ident(name) + ";";
+}
+
+}  // namespace querylens::advise

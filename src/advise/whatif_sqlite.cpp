@@ -1,0 +1,347 @@
+// SQLite what-if, `.expert` done further: the schema is copied into an in-memory database,
+// sqlite_stat1 rows are computed from a sample of the real data (SELECTs on the user's
+// database, never ANALYZE there), candidates are created on the empty copies, and the plan
+// EXPLAIN QUERY PLAN prints is turned into an estimated cost.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "advise/catalog_engine.h"
+#include "querylens/advise/whatif.h"
+#include "querylens/core/error.h"
+#include "querylens/db/connection.h"
+#include "querylens/plan/parse.h"
+
+namespace querylens::advise {
+namespace {
+
+using detail::as_double;
+using detail::as_int;
+using detail::as_text;
+
+// sqlite_stat1 for one index: the rows it holds, then for each leading prefix of its keys the
+// average number of rows sharing one value of that prefix.
+struct IndexStat {
+  std::vector<int64_t> stat;
+  double avg_width = 0;  // bytes per entry, keys only
+};
+
+std::string stat_text(const IndexStat& s) {
+  std::string out;
+  for (int64_t v : s.stat) out += (out.empty() ? "" : " ") + std::to_string(v);
+  return out;
+}
+
+// Key expressions as SQL, in order: keys, then INCLUDE columns (SQLite makes them keys).
+std::vector<std::string> key_exprs(const IndexDef& index) {
+  std::vector<std::string> out;
+  for (const IndexKey& k : index.keys) {
+    out.push_back(k.function.empty() ? quote_ident(k.column)
+                                     : k.function + "(" + quote_ident(k.column) + ")");
+  }
+  for (const std::string& c : index.include) out.push_back(quote_ident(c));
+  return out;
+}
+
+class SqliteWhatIf final : public WhatIf {
+ public:
+  SqliteWhatIf(db::Connection& user, const Catalog& catalog, const SqliteWhatIfOptions& options)
+      : user_(user), catalog_(catalog), options_(options) {
+    copy_ = db::connect(db::parse_database_url("sqlite::memory:"), {});
+    copy_schema();
+    // ANALYZE on the empty copy creates sqlite_stat1 there; it is then filled by hand.
+    copy_->execute_script("ANALYZE; DELETE FROM sqlite_stat1;");
+    for (const auto& [key, table] : catalog_.tables) {
+      copy_->query("INSERT INTO sqlite_stat1(tbl, idx, stat) VALUES (?, NULL, ?)",
+                   {table.name, std::to_string(std::max<int64_t>(table.rows, 1))});
+    }
+    for (const ExistingIndex& e : catalog_.indexes) {
+      if (e.expression || !e.predicate.empty()) continue;  // SQLite's defaults for those
+      const IndexStat& s = stat_for(e.def);
+      copy_->query("INSERT INTO sqlite_stat1(tbl, idx, stat) VALUES (?, ?, ?)",
+                   {e.def.table, e.def.name, stat_text(s)});
+      existing_stats_[lower(e.def.name)] = s;
+    }
+    reload_ = true;
+  }
+
+  Evaluation evaluate(const WorkloadQuery& query,
+                      const std::vector<IndexDef>& hypothetical) override {
+    sync(hypothetical);
+    Evaluation out = plan_text(query, query.sql);
+    if (!out.error.empty() && !query.sample.empty() && query.sample != query.sql) {
+      Evaluation retry = plan_text(query, query.sample);
+      if (retry.error.empty()) return retry;
+    }
+    return out;
+  }
+
+  Evaluation plan_text(const WorkloadQuery& query, const std::string& sql) {
+    Evaluation out;
+    std::vector<plan::SqlitePlanRow> rows;
+    try {
+      for (const auto& row : copy_->query("EXPLAIN QUERY PLAN " + sql).rows) {
+        rows.push_back({static_cast<int>(as_int(row[0])), static_cast<int>(as_int(row[1])),
+                        as_text(row.back())});
+      }
+    } catch (const Error& e) {
+      out.error = e.message();
+      return out;
+    }
+    const plan::Plan plan = plan::parse_sqlite_plan(rows);
+    out.cost = estimate(plan, query);
+    for (const plan::PlanNode& node : plan.nodes) {
+      out.plan += (out.plan.empty() ? "" : " / ") + node.detail;
+      if (node.index.empty()) continue;
+      auto it = by_name_.find(lower(node.index));
+      auto& list = it != by_name_.end() ? out.used : out.existing_used;
+      const std::string name = it != by_name_.end() ? it->second : node.index;
+      if (std::find(list.begin(), list.end(), name) == list.end()) list.push_back(name);
+    }
+    return out;
+  }
+
+  int64_t estimated_size(const IndexDef& index) override {
+    const IndexStat& s = stat_for(index);
+    // Entry: keys + rowid (≤ 9 bytes) + cell header; pages are ~80% full after inserts.
+    const double entry = s.avg_width + 9 + 4;
+    return static_cast<int64_t>(static_cast<double>(s.stat.front()) * entry / 0.8) + 4096;
+  }
+
+  // One b-tree descent per written row.
+  double write_cost(const TableInfo& table) const override {
+    return std::log2(static_cast<double>(table.rows) + 2);
+  }
+  std::string cost_unit() const override { return "estimated rows visited"; }
+
+ private:
+  void copy_schema() {
+    // Tables first, then indexes and views; triggers never fire on a copy that gets no rows.
+    db::ResultSet schema = user_.query(
+        "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL AND type IN "
+        "('table', 'index', 'view') AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY "
+        "CASE type WHEN 'table' THEN 0 WHEN 'index' THEN 1 ELSE 2 END, rowid");
+    for (const auto& row : schema.rows) {
+      try {
+        copy_->execute_script(as_text(row[2]));
+      } catch (const Error&) {
+        // A virtual table whose module this build lacks: its queries will fail to plan and
+        // are reported with their error.
+      }
+    }
+  }
+
+  // Statistics of an index (candidate or existing) computed on the user's database with one
+  // read-only query over a sample of its table, cached by the index's key.
+  const IndexStat& stat_for(const IndexDef& index) {
+    const std::string key = index.key();
+    auto it = stats_.find(key);
+    if (it != stats_.end()) return it->second;
+    const TableInfo* table = catalog_.table(index.table);
+    const int64_t total = table ? table->rows : 0;
+    const std::vector<std::string> exprs = key_exprs(index);
+    std::string cols, widths;
+    for (size_t i = 0; i < exprs.size(); ++i) {
+      cols += fmt::format("{}{} AS k{}", i ? ", " : "", exprs[i], i);
+      widths += fmt::format("{}coalesce(avg(length(k{})), 0)", i ? " + " : "", i);
+    }
+    std::string source = quote_ident(index.table);
+    if (total > options_.sample_rows) {
+      // Each row kept with probability sample / total: one pass, no sort.
+      source = fmt::format("(SELECT * FROM {} WHERE abs(random()) % {} < {})", source, total,
+                           options_.sample_rows);
+    }
+    std::string sql =
+        fmt::format("WITH s AS MATERIALIZED (SELECT {} FROM {}{}) SELECT count(*), {}", cols,
+                    source, index.has_where() ? " WHERE " + render_where(index) : "", widths);
+    for (size_t i = 0; i < exprs.size(); ++i) {
+      std::string prefix;
+      for (size_t j = 0; j <= i; ++j) prefix += fmt::format("{}k{}", j ? ", " : "", j);
+      sql += fmt::format(", (SELECT count(*) FROM (SELECT DISTINCT {} FROM s))", prefix);
+    }
+    sql += " FROM s";
+    IndexStat s;
+    db::ResultSet rs = user_.query(sql);
+    const auto& row = rs.rows.at(0);
+    const double sampled = std::max<double>(1, as_double(row[0]));
+    const double scale = total > options_.sample_rows ? static_cast<double>(total) / sampled : 1;
+    const double rows = std::max<double>(1, std::round(sampled * scale));
+    s.avg_width = as_double(row[1]);
+    s.stat.push_back(static_cast<int64_t>(rows));
+    for (size_t i = 0; i < exprs.size(); ++i) {
+      double distinct = std::max<double>(1, as_double(row[2 + i]));
+      // A prefix nearly unique in the sample is nearly unique in the table too; otherwise
+      // the sample is taken to have seen every value.
+      if (distinct > 0.9 * sampled) distinct *= scale;
+      s.stat.push_back(std::max<int64_t>(1, static_cast<int64_t>(std::ceil(rows / distinct))));
+    }
+    return stats_.emplace(key, std::move(s)).first->second;
+  }
+
+  // Makes the copy's hypothetical indexes exactly `wanted` (DDL on empty tables: instant).
+  void sync(const std::vector<IndexDef>& wanted) {
+    std::set<std::string> keys;
+    for (const IndexDef& d : wanted) keys.insert(d.key());
+    for (auto it = current_.begin(); it != current_.end();) {
+      if (keys.count(it->first)) {
+        ++it;
+        continue;
+      }
+      copy_->execute_script("DROP INDEX " + quote_ident(it->second));
+      copy_->query("DELETE FROM sqlite_stat1 WHERE idx = ?", {it->second});
+      by_name_.erase(lower(it->second));
+      it = current_.erase(it);
+      reload_ = true;
+    }
+    for (const IndexDef& d : wanted) {
+      if (current_.count(d.key())) continue;
+      const std::string name = fmt::format("querylens_whatif_{}", ++counter_);
+      IndexDef named = d;
+      named.name = name;
+      std::string ddl = create_index_sql(named, Engine::kSqlite);
+      copy_->execute_script(ddl);
+      const IndexStat& s = stat_for(d);
+      copy_->query("INSERT INTO sqlite_stat1(tbl, idx, stat) VALUES (?, ?, ?)",
+                   {d.table, name, stat_text(s)});
+      index_stats_[lower(name)] = s;
+      current_[d.key()] = name;
+      by_name_[lower(name)] = d.key();
+      reload_ = true;
+    }
+    if (reload_) {
+      // Makes the planner re-read sqlite_stat1 (it reads it when the schema loads).
+      copy_->execute_script("ANALYZE sqlite_schema");
+      reload_ = false;
+    }
+  }
+
+  const IndexStat* index_stat(const std::string& name) const {
+    auto it = index_stats_.find(lower(name));
+    if (it != index_stats_.end()) return &it->second;
+    it = existing_stats_.find(lower(name));
+    return it != existing_stats_.end() ? &it->second : nullptr;
+  }
+
+  double estimate(const plan::Plan& plan, const WorkloadQuery& query) const;
+
+  db::Connection& user_;
+  const Catalog& catalog_;
+  SqliteWhatIfOptions options_;
+  std::unique_ptr<db::Connection> copy_;
+  std::map<std::string, IndexStat> stats_;           // by IndexDef::key()
+  std::map<std::string, IndexStat> index_stats_;     // by hypothetical index name
+  std::map<std::string, IndexStat> existing_stats_;  // by existing index name
+  std::map<std::string, std::string> current_;       // key → hypothetical index name
+  std::map<std::string, std::string> by_name_;       // lower name → key
+  int counter_ = 0;
+  bool reload_ = false;
+};
+
+// Equality terms in a SEARCH line's "(a=? AND b>?)": "=?" that is not part of ">=?" / "<=?".
+// Reads the plan line SQLite printed, not SQL.
+int equality_terms(const std::string& detail) {
+  int n = 0;
+  for (size_t at = detail.find("=?"); at != std::string::npos; at = detail.find("=?", at + 2)) {
+    if (at == 0 || (detail[at - 1] != '>' && detail[at - 1] != '<')) ++n;
+  }
+  return n;
+}
+
+// Skipped leading columns in a SEARCH line: "ANY(author_id)" (a skip-scan).
+size_t skip_scan_terms(const std::string& detail) {
+  size_t n = 0;
+  for (size_t at = detail.find("ANY("); at != std::string::npos; at = detail.find("ANY(", at + 4))
+    ++n;
+  return n;
+}
+
+double SqliteWhatIf::estimate(const plan::Plan& plan, const WorkloadQuery& query) const {
+  std::optional<int64_t> limit;
+  if (!query.model.blocks.empty()) limit = query.model.blocks[0].limit;
+  if (!query.model.blocks.empty() && query.model.blocks[0].limit_param) limit = 10;
+  bool sorts = false;
+  int loops = 0;
+  for (const plan::PlanNode& node : plan.nodes) {
+    if (node.node_type.rfind("USE TEMP B-TREE", 0) == 0) sorts = true;
+    if (!node.relation.empty()) ++loops;
+  }
+  double cost = 0, outer = 1, out_rows = 1;
+  for (const plan::PlanNode& node : plan.nodes) {
+    if (node.relation.empty()) continue;
+    // Since 3.36 plan lines name a table by its alias ("SCAN c"): map it back.
+    std::string relation = node.relation;
+    if (!catalog_.table(relation)) {
+      for (const sql::TableRef& t : query.model.tables) {
+        if (!t.alias.empty() && lower(t.alias) == lower(relation)) relation = t.name;
+      }
+    }
+    const TableInfo* table = catalog_.table(relation);
+    const double n = std::max<double>(1, table ? static_cast<double>(table->rows) : 1000);
+    const double descent = std::log2(n + 1);
+    const bool filtered = std::any_of(
+        query.model.columns.begin(), query.model.columns.end(), [&](const sql::ColumnUse& c) {
+          return c.clause == sql::Clause::kWhere &&
+                 (lower(c.table) == lower(relation) || c.table.empty());
+        });
+    double step = n, rows = filtered ? std::max(1.0, n / 10) : n;
+    const double per_row = node.covering_index ? 1.0 : 2.0;  // index entry (+ table row)
+    if (node.node_type == "SEARCH") {
+      const IndexStat* s = index_stat(node.index);
+      // "b>?" / "b<?" (also ">=?"), once the "<expr>" SQLite prints for expression keys is
+      // out of the way.
+      std::string terms = node.detail;
+      for (size_t at = terms.find("<expr>"); at != std::string::npos; at = terms.find("<expr>"))
+        terms.replace(at, 6, "expr");
+      const int eq = equality_terms(terms);
+      const bool range =
+          terms.find(">?") != std::string::npos || terms.find("<?") != std::string::npos ||
+          terms.find(">=?") != std::string::npos || terms.find("<=?") != std::string::npos;
+      if (node.automatic_index) {
+        rows = std::max(1.0, n / 10);
+        step = n * descent / 4 + descent + rows;  // built once per statement, then searched
+      } else if (node.detail.find("PRIMARY KEY") != std::string::npos && !range) {
+        rows = 1;
+        step = descent;
+      } else {
+        // Skip-scan "(ANY(a) AND b=?)": one descent per distinct value of the skipped prefix.
+        const size_t skipped = skip_scan_terms(node.detail);
+        const size_t prefix = skipped + static_cast<size_t>(eq);
+        double descents = 1;
+        if (s && skipped > 0 && skipped < s->stat.size())
+          descents = static_cast<double>(s->stat[0]) /
+                     static_cast<double>(std::max<int64_t>(1, s->stat[skipped]));
+        rows = s && prefix > 0 && prefix < s->stat.size() ? static_cast<double>(s->stat[prefix])
+                                                          : (eq > 0 ? std::max(1.0, n / 10) : n);
+        if (range) rows = std::max(1.0, rows / 4);
+        rows *= descents;
+        step = descents * descent + rows * per_row;
+      }
+    } else if (!node.index.empty()) {  // SCAN … USING [COVERING] INDEX: in index order
+      step = n * (node.covering_index ? 0.5 : 1.5);
+    }
+    // Rows come out in the order asked for and LIMIT stops the loop early.
+    if (limit && !sorts && loops == 1) {
+      const double needed = static_cast<double>(*limit) *
+                            (filtered && node.node_type == "SCAN" && node.index.empty() ? 10 : 1);
+      step = std::min(step, descent + needed * per_row);
+    }
+    cost += outer * step;
+    outer *= rows;
+    out_rows = outer;
+  }
+  if (sorts) cost += out_rows * std::log2(out_rows + 2);
+  return cost;
+}
+
+}  // namespace
+
+std::unique_ptr<WhatIf> make_sqlite_whatif(db::Connection& user_db, const Catalog& catalog,
+                                           const SqliteWhatIfOptions& options) {
+  return std::make_unique<SqliteWhatIf>(user_db, catalog, options);
+}
+
+}  // namespace querylens::advise

@@ -1,0 +1,130 @@
+// `querylens advise SOURCE… --db URL`: a workload-level index advisor (src/advise/).
+#include <fmt/format.h>
+
+#include <cctype>
+#include <cstdio>
+#include <memory>
+
+#include "cli/commands.h"
+#include "cli/report_args.h"
+#include "querylens/advise/advise.h"
+#include "querylens/analyze/pipeline.h"
+#include "querylens/core/error.h"
+#include "querylens/db/connection.h"
+#include "querylens/db/url.h"
+
+namespace querylens::cli {
+namespace {
+
+struct AdviseArgs {
+  std::vector<std::string> sources;
+  std::string db_url;
+  size_t max_indexes = 10;
+  std::string max_size;
+  double min_gain_percent = 1.0;
+  double write_weight = 1.0;
+  size_t top = 200;
+  int64_t sample_rows = 100000;
+  std::string format = "text";
+  std::string output;
+  std::string script;
+};
+
+// "500MB", "2 GiB", "1048576": bytes (k / M / G are powers of 1024, as PostgreSQL's sizes).
+int64_t parse_size(const std::string& text) {
+  size_t i = 0;
+  while (i < text.size() && (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.'))
+    ++i;
+  if (i == 0) throw Error(ErrorKind::kUsage, fmt::format("--max-size: '{}' is not a size", text));
+  double value = std::stod(text.substr(0, i));
+  std::string unit;
+  for (char c : text.substr(i)) {
+    if (c != ' ') unit += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  if (unit.empty() || unit == "b") return static_cast<int64_t>(value);
+  const char prefix = unit[0];
+  if ((prefix != 'k' && prefix != 'm' && prefix != 'g') ||
+      (unit.size() > 1 && unit != std::string(1, prefix) + "b" &&
+       unit != std::string(1, prefix) + "ib"))
+    throw Error(ErrorKind::kUsage,
+                fmt::format("--max-size: unknown unit '{}' (use B, kB, MB, GB)", text.substr(i)));
+  const double scale = prefix == 'k'   ? 1024.0
+                       : prefix == 'm' ? 1024.0 * 1024
+                                       : 1024.0 * 1024 * 1024;
+  return static_cast<int64_t>(value * scale);
+}
+
+}  // namespace
+
+Runner setup_advise(CLI::App& sub) {
+  auto args = std::make_shared<AdviseArgs>();
+  sub.add_option("sources", args->sources,
+                 "Workload: .sql scripts, JSON lines, PostgreSQL logs, or 'pgss' "
+                 "(pg_stat_statements of --db); '-' for standard input")
+      ->required();
+  sub.add_option("--db", args->db_url,
+                 "Database URL (postgresql://…, libpq key=value, sqlite:PATH); only read")
+      ->required();
+  sub.add_option("--max-indexes", args->max_indexes, "Recommend at most N new indexes")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  sub.add_option("--max-size", args->max_size,
+                 "Total size budget of the new indexes (e.g. 500MB, 2GB); default: none");
+  sub.add_option("--min-gain", args->min_gain_percent,
+                 "Stop when the next index saves less than this percentage of the workload cost")
+      ->check(CLI::Range(0.0, 100.0))
+      ->capture_default_str();
+  sub.add_option("--write-weight", args->write_weight,
+                 "Weight of the write penalty (index maintenance per written row); 0 ignores it")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  sub.add_option("--top", args->top, "Consider the N costliest query shapes (0: all)")
+      ->capture_default_str();
+  sub.add_option("--sample-rows", args->sample_rows,
+                 "SQLite: sample at most about N rows per table for statistics")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  sub.add_option("--format", args->format, "Output format")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
+  sub.add_option("--output,-o", args->output,
+                 "Write the result to FILE instead of standard output");
+  sub.add_option("--script", args->script,
+                 "Also write a maintenance script to FILE: CREATE statements, DROPs commented "
+                 "out, ANALYZE");
+  return [args]() -> int {
+    advise::AdviseOptions options;
+    options.select.max_indexes = args->max_indexes;
+    if (!args->max_size.empty()) options.select.max_size_bytes = parse_size(args->max_size);
+    options.select.min_gain = args->min_gain_percent / 100.0;
+    options.select.write_weight = args->write_weight;
+    options.sqlite.sample_rows = args->sample_rows;
+
+    analyze::PipelineOptions pipeline;
+    pipeline.sources = args->sources;
+    pipeline.db_url = args->db_url;
+    pipeline.run_analyzers = false;
+    pipeline.report.top = args->top;
+    Diagnostics diagnostics;
+    analyze::PipelineResult digest = analyze::run_pipeline(pipeline, diagnostics);
+    for (const Diagnostic& d : diagnostics.kept())
+      std::fprintf(stderr, "querylens: warning: %s\n", d.to_string().c_str());
+    if (!digest.failed_sources.empty()) return kExitInputOrDatabase;
+
+    std::vector<advise::WorkloadQuery> workload;
+    for (const report::QueryRow& row : digest.report.queries) {
+      workload.push_back(advise::make_workload_query(row.parsed ? row.query : row.sample, row.calls,
+                                                     row.total_ms, row.fingerprint));
+      workload.back().sample = row.sample;
+    }
+    std::unique_ptr<db::Connection> conn = advise::open_read_only(args->db_url);
+    advise::AdviseResult result = advise::advise(*conn, std::move(workload), options);
+    result.database = db::redact_url(args->db_url);
+    write_output(args->output, args->format == "json" ? advise::render_json(result)
+                                                      : advise::render_text(result));
+    if (!args->script.empty()) write_output(args->script, advise::render_script(result));
+    return kExitOk;
+  };
+}
+
+}  // namespace querylens::cli

@@ -1,0 +1,207 @@
+// Candidate generation from statement models over a hand-made catalog, the DDL advise
+// writes, and the existing-index checks (pure functions: no database).
+#include "querylens/advise/candidates.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "querylens/advise/existing.h"
+#include "querylens/advise/index_def.h"
+
+namespace querylens::advise {
+namespace {
+
+Catalog blog_catalog(Engine engine = Engine::kPostgres) {
+  Catalog c;
+  c.engine = engine;
+  auto table = [&](std::string name, std::vector<std::string> cols, int64_t rows) {
+    TableInfo t;
+    t.schema = engine == Engine::kPostgres ? "app" : "";
+    t.name = name;
+    t.columns = std::move(cols);
+    t.rows = rows;
+    c.tables[name] = t;
+  };
+  table("events", {"id", "user_id", "kind", "created_at", "payload"}, 100000);
+  table("users", {"id", "email", "name", "deleted_at"}, 5000);
+  table("comments", {"id", "post_id", "author_id", "body"}, 50000);
+  table("posts", {"id", "author_id", "title"}, 10000);
+  c.tables["comments"].foreign_keys = {{"post_id"}};
+  return c;
+}
+
+std::vector<Candidate> candidates_for(const std::vector<std::string>& sqls, const Catalog& c) {
+  std::vector<WorkloadQuery> w;
+  for (const std::string& s : sqls) w.push_back(make_workload_query(s, 10, 1.0));
+  return generate_candidates(w, c);
+}
+
+std::vector<std::string> keys_of(const std::vector<Candidate>& cs) {
+  std::vector<std::string> out;
+  for (const Candidate& c : cs) out.push_back(c.index.key());
+  return out;
+}
+
+bool has(const std::vector<Candidate>& cs, const std::string& key) {
+  auto k = keys_of(cs);
+  return std::find(k.begin(), k.end(), key) != k.end();
+}
+
+TEST(AdviseCandidates, EqualityThenRangeThenOrder) {
+  auto cs = candidates_for(
+      {"SELECT payload FROM events WHERE user_id = $1 AND created_at > $2",
+       "SELECT * FROM events WHERE kind = $1 AND user_id = $2 ORDER BY created_at DESC LIMIT 20"},
+      blog_catalog());
+  EXPECT_TRUE(has(cs, "app.events(user_id,)")) << ::testing::PrintToString(keys_of(cs));
+  EXPECT_TRUE(has(cs, "app.events(user_id,created_at,)"));
+  EXPECT_TRUE(has(cs, "app.events(kind,user_id,)"));
+  EXPECT_TRUE(has(cs, "app.events(kind,user_id,created_at desc,)"));
+  // The range column comes after the equality columns, never before.
+  EXPECT_FALSE(has(cs, "app.events(created_at,user_id,)"));
+}
+
+TEST(AdviseCandidates, CoveringVariantOnlyWhenTheSelectListIsKnown) {
+  auto cs = candidates_for({"SELECT id, payload FROM events WHERE user_id = $1"}, blog_catalog());
+  auto it = std::find_if(cs.begin(), cs.end(),
+                         [](const Candidate& c) { return !c.index.include.empty(); });
+  ASSERT_NE(it, cs.end()) << ::testing::PrintToString(keys_of(cs));
+  EXPECT_EQ(it->index.key(), "app.events(user_id,) include(id,payload,)");
+  // SELECT *: which columns are read is not known from the statement alone.
+  auto star = candidates_for({"SELECT * FROM events WHERE user_id = $1"}, blog_catalog());
+  EXPECT_TRUE(std::none_of(star.begin(), star.end(),
+                           [](const Candidate& c) { return !c.index.include.empty(); }));
+}
+
+TEST(AdviseCandidates, ExpressionKeyForLower) {
+  auto cs = candidates_for({"SELECT id FROM users WHERE lower(email) = $1"}, blog_catalog());
+  ASSERT_TRUE(has(cs, "app.users(lower(email),)")) << ::testing::PrintToString(keys_of(cs));
+  auto it = std::find_if(cs.begin(), cs.end(), [](const Candidate& c) {
+    return c.index.key() == "app.users(lower(email),)";
+  });
+  it->index.name = "users_lower_email_idx";
+  EXPECT_EQ(
+      create_index_sql(it->index, Engine::kPostgres),
+      "CREATE INDEX CONCURRENTLY IF NOT EXISTS \"users_lower_email_idx\" ON \"app\".\"users\" "
+      "((lower(\"email\")));");
+}
+
+TEST(AdviseCandidates, ExpressionKeyOnAJoinedTable) {
+  auto cs = candidates_for({"SELECT p.title FROM posts p JOIN users u ON u.id = p.author_id "
+                            "WHERE lower(u.email) = $1"},
+                           blog_catalog());
+  EXPECT_TRUE(has(cs, "app.users(lower(email),)")) << ::testing::PrintToString(keys_of(cs));
+  EXPECT_TRUE(has(cs, "app.posts(author_id,)"));
+}
+
+TEST(AdviseCandidates, PartialIndexWhenEveryQueryCarriesTheSameNullTest) {
+  auto cs = candidates_for({"SELECT id FROM users WHERE name = $1 AND deleted_at IS NULL",
+                            "SELECT id FROM users WHERE email = $1 AND deleted_at IS NULL"},
+                           blog_catalog());
+  EXPECT_TRUE(has(cs, "app.users(name,) where deleted_at null"))
+      << ::testing::PrintToString(keys_of(cs));
+  EXPECT_TRUE(has(cs, "app.users(email,) where deleted_at null"));
+  // One query without the test: no partial index for that table.
+  auto mixed = candidates_for({"SELECT id FROM users WHERE name = $1 AND deleted_at IS NULL",
+                               "SELECT id FROM users WHERE email = $1"},
+                              blog_catalog());
+  for (const Candidate& c : mixed) EXPECT_FALSE(c.index.has_where()) << c.index.key();
+}
+
+TEST(AdviseCandidates, ForeignKeyJoinColumn) {
+  auto cs = candidates_for(
+      {"SELECT c.body FROM posts p JOIN comments c ON c.post_id = p.id WHERE p.author_id = $1"},
+      blog_catalog());
+  auto it = std::find_if(cs.begin(), cs.end(), [](const Candidate& c) {
+    return c.index.key() == "app.comments(post_id,)";
+  });
+  ASSERT_NE(it, cs.end()) << ::testing::PrintToString(keys_of(cs));
+  EXPECT_NE(it->reason.find("foreign-key"), std::string::npos) << it->reason;
+  EXPECT_TRUE(has(cs, "app.posts(author_id,)"));
+}
+
+TEST(AdviseCandidates, SkipsWhatAnExistingIndexServesAndUnknownColumns) {
+  Catalog c = blog_catalog();
+  ExistingIndex e;
+  e.def = IndexDef{"app",
+                   "events",
+                   {{"user_id", "", false}, {"created_at", "", true}},
+                   {},
+                   "",
+                   false,
+                   "events_user_created"};
+  c.indexes.push_back(e);
+  auto cs = candidates_for(
+      {"SELECT id, kind AS k FROM events WHERE user_id = $1 ORDER BY created_at, k"}, c);
+  EXPECT_FALSE(has(cs, "app.events(user_id,)")) << ::testing::PrintToString(keys_of(cs));
+  // `k` is a select-list alias, not a column: it never becomes a key.
+  for (const Candidate& x : cs)
+    EXPECT_EQ(x.index.key().find("k,"), std::string::npos) << x.index.key();
+}
+
+TEST(AdviseCandidates, AtMostThreeKeys) {
+  auto cs = candidates_for(
+      {"SELECT 1 FROM events WHERE id = $1 AND user_id = $2 AND kind = $3 AND payload = $4"},
+      blog_catalog());
+  ASSERT_FALSE(cs.empty());
+  for (const Candidate& c : cs) EXPECT_LE(c.index.keys.size(), 3u) << c.index.key();
+}
+
+TEST(AdviseCandidates, SqliteDdlQuotesAndAppendsIncludeAsKeys) {
+  IndexDef d{"",    "we\"ird", {{"user_id", "", false}, {"created_at", "", true}}, {"kind"}, "",
+             false, "ix"};
+  d.name = make_index_name(d);
+  EXPECT_EQ(create_index_sql(d, Engine::kSqlite),
+            "CREATE INDEX IF NOT EXISTS \"we_ird_user_id_created_at_incl_idx\" ON \"we\"\"ird\" "
+            "(\"user_id\", \"created_at\" DESC, \"kind\");");
+  d.schema = "s";
+  EXPECT_EQ(hypothetical_index_sql(d),
+            "CREATE INDEX ON \"s\".\"we\"\"ird\" (\"user_id\", \"created_at\" DESC) INCLUDE "
+            "(\"kind\")");
+  EXPECT_EQ(drop_index_sql("s", "a\"b", Engine::kPostgres),
+            "DROP INDEX CONCURRENTLY IF EXISTS \"s\".\"a\"\"b\";");
+}
+
+ExistingIndex existing(std::string name, std::vector<std::string> cols) {
+  ExistingIndex e;
+  e.def.schema = "app";
+  e.def.table = "events";
+  e.def.name = std::move(name);
+  for (auto& c : cols) e.def.keys.push_back({c, "", false});
+  e.size_bytes = 8192;
+  return e;
+}
+
+TEST(AdviseExisting, DuplicateRedundantUnusedInvalid) {
+  Catalog c = blog_catalog();
+  ExistingIndex pk = existing("events_pkey", {"id"});
+  pk.unique = pk.primary = pk.backs_constraint = true;
+  pk.scans = 0;  // never scanned, but backs the primary key: kept
+  ExistingIndex dup = existing("events_id_copy", {"id"});
+  dup.scans = 5;
+  ExistingIndex prefix = existing("events_user", {"user_id"});
+  prefix.scans = 3;
+  ExistingIndex longer = existing("events_user_kind", {"user_id", "kind"});
+  longer.scans = 9;
+  ExistingIndex unused = existing("events_kind", {"kind", "created_at"});
+  unused.scans = 0;
+  ExistingIndex invalid = existing("events_payload", {"payload"});
+  invalid.valid = false;
+  c.indexes = {pk, dup, prefix, longer, unused, invalid};
+  ExistingReport r = check_existing_indexes(c);
+  std::map<std::string, const DropSuggestion*> by_index;
+  for (const DropSuggestion& d : r.drops) by_index[d.index] = &d;
+  ASSERT_EQ(r.drops.size(), 4u);
+  EXPECT_EQ(by_index.at("events_id_copy")->rule, "duplicate-index");
+  EXPECT_EQ(by_index.at("events_id_copy")->because_of, "events_pkey");
+  EXPECT_EQ(by_index.at("events_id_copy")->sql,
+            "DROP INDEX CONCURRENTLY IF EXISTS \"app\".\"events_id_copy\";");
+  EXPECT_EQ(by_index.at("events_user")->rule, "redundant-index");
+  EXPECT_EQ(by_index.at("events_kind")->rule, "unused-index");
+  EXPECT_EQ(by_index.at("events_payload")->rule, "invalid-index");
+  EXPECT_EQ(by_index.count("events_pkey"), 0u);
+  EXPECT_EQ(r.findings.size(), 4u);
+}
+
+}  // namespace
+}  // namespace querylens::advise
