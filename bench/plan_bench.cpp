@@ -20,18 +20,17 @@ std::string fixture(const char* name) {
 }
 
 std::string wide_plan(int children) {
-  std::string out = R"([{"Plan": {"Node Type": "Append", "Plan Rows": 1000, "Total Cost": 5000,
-    "Actual Rows": 0, "Actual Loops": 1, "Actual Total Time": 2.0, "Plans": [)";
+  std::string out = R"js([{"Plan": {"Node Type": "Append", "Plan Rows": 1000, "Total Cost": 5000,
+    "Actual Rows": 0, "Actual Loops": 1, "Actual Total Time": 2.0, "Plans": [)js";
   for (int i = 0; i < children; ++i) {
     if (i) out += ",";
-    out += R"({"Node Type": "Seq Scan", "Parent Relationship": "Member", "Relation Name": "p_)" +
-           std::to_string(i) +
-           R"(", "Alias": "p", "Plan Rows": 5, "Total Cost": 25.0, "Actual Rows": 0,
+    out += R"js({"Node Type": "Seq Scan", "Parent Relationship": "Member", "Relation Name": "p_)js";
+    out += std::to_string(i);
+    out += R"js(", "Alias": "p", "Plan Rows": 5, "Total Cost": 25.0, "Actual Rows": 0,
         "Actual Loops": 1, "Actual Total Time": 0.01, "Filter": "(v = 1)",
-        "Rows Removed by Filter" : 0, "Shared Hit Blocks" : 1
-  })";
-}
-return out + R"(]}, "Planning Time": 9.5, "Execution Time": 2.1}])";
+        "Rows Removed by Filter": 0, "Shared Hit Blocks": 1})js";
+  }
+  return out + R"js(]}, "Planning Time": 9.5, "Execution Time": 2.1}])js";
 }
 
 void BM_ParsePostgresPlan(benchmark::State& state) {
