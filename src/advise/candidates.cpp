@@ -245,7 +245,11 @@ std::vector<Candidate> generate_candidates(const std::vector<WorkloadQuery>& wor
     std::vector<const TableUse*> all;
     for (const auto& [i, use] : uses) all.push_back(&use);
     const auto partial = common_null_test(all);
-    for (const auto& [i, use] : uses) {
+    for (const auto& entry : uses) {
+      // Plain references, not a structured binding: clang 14 (the fuzz build) cannot capture
+      // those in a lambda.
+      const auto& i = entry.first;
+      const auto& use = entry.second;
       auto add = [&](std::vector<IndexKey> keys, const std::string& reason) {
         collector.add(info, std::move(keys), i, reason, use, partial);
       };
