@@ -43,6 +43,18 @@ void BM_ParsePostgresPlan(benchmark::State& state) {
 }
 BENCHMARK(BM_ParsePostgresPlan)->Arg(0)->Arg(1);
 
+// What an auto_explain plan of a shape that already has a slower one costs: its query text.
+void BM_LoggedPlanQueryText(benchmark::State& state) {
+  std::string text = R"js({"Query Text": "SELECT * FROM fx_orders WHERE customer_id = 42",)js" +
+                     fixture("nested_loop.json").substr(fixture("nested_loop.json").find('{') + 1);
+  for (auto _ : state) {
+    auto query = querylens::plan::postgres_plan_query_text(text);
+    benchmark::DoNotOptimize(query);
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * text.size()));
+}
+BENCHMARK(BM_LoggedPlanQueryText);
+
 void BM_CheckPostgresPlan(benchmark::State& state) {
   querylens::plan::Plan plan = querylens::plan::parse_postgres_plan(
       state.range(0) == 0 ? fixture("nested_loop.json") : wide_plan(200));

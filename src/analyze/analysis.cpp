@@ -38,19 +38,14 @@ constexpr size_t kMaxKeptPlans = 4096;
 }  // namespace
 
 void Analysis::on_plan(const CapturedPlan& captured) {
+  // Only the query text is read here; the tree is parsed once per kept plan, in report().
+  std::optional<std::string> query_text = plan::postgres_plan_query_text(captured.plan_json);
   std::lock_guard lock(mutex_);
-  plan::Plan parsed;
-  try {
-    parsed = plan::parse_postgres_plan(captured.plan_json);
-  } catch (const Error&) {
+  if (!query_text || query_text->empty()) {
     ++unreadable_plans_;
     return;
   }
-  if (parsed.query_text.empty()) {
-    ++unreadable_plans_;
-    return;
-  }
-  const QueryShape* shape = shapes_.classify(parsed.query_text);
+  const QueryShape* shape = shapes_.classify(*query_text);
   if (shape == nullptr) return;
   auto it = plans_.find(shape->fingerprint);
   if (it == plans_.end()) {
@@ -70,7 +65,7 @@ void Analysis::on_plan(const CapturedPlan& captured) {
   }
   kept.duration_ns = captured.duration_ns;
   kept.json.assign(captured.plan_json);
-  kept.query_text = std::move(parsed.query_text);
+  kept.query_text = std::move(*query_text);
 }
 
 void Analysis::digest_plan_only_shapes() {
@@ -126,7 +121,14 @@ void Analysis::add_logged_plans(report::Report& report) const {
     if (it == plans_.end()) continue;
     report::PlanSection section;
     section.fingerprint = row.fingerprint;
-    section.plan = plan::parse_postgres_plan(it->second.json);  // parsed once already: cannot throw
+    try {
+      section.plan = plan::parse_postgres_plan(it->second.json);
+    } catch (const Error& e) {  // the query text read, the tree did not
+      section.sql = db::redact_secrets(it->second.query_text);
+      section.error = fmt::format("the logged plan could not be read: {}", e.what());
+      report.plans.push_back(std::move(section));
+      continue;
+    }
     section.sql = db::redact_secrets(section.plan.query_text);
     sql::StatementModel model = sql::build_statement_model(section.plan.query_text);
     section.findings = plan::check_plan(section.plan, &model);

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <memory>
+#include <system_error>
 
 #include "cli/commands.h"
 #include "cli/report_args.h"
@@ -111,6 +112,8 @@ Runner setup_demo(CLI::App& sub) {
     text.width = terminal_width(120);
     write_output("", report::render_text(shown, text));
     std::filesystem::path dir(args->report_dir);
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);  // a failure is reported by write_output
     write_output((dir / "report.json").string(), report::render_json(full));
     write_output((dir / "report.md").string(), report::render_markdown(full));
     if (chatty)

@@ -84,7 +84,11 @@ TEST(LoggedPlans, FromTheTestServersOwnLog) {
   if (dir == nullptr || *dir == '\0') GTEST_SKIP() << "QUERYLENS_TEST_PG_LOG_DIR unset";
   PGconn* conn = PQconnectdb(url.c_str());
   ASSERT_EQ(PQstatus(conn), CONNECTION_OK);
-  std::string marker = "ql_autoexplain_" + std::to_string(PQbackendPID(conn));
+  // Letters, not digits: libpg_query's fingerprint ignores digits in relation names (so that
+  // partitions and temp tables share a shape), and earlier runs' plans would share this one's.
+  std::string marker = "ql_autoexplain_";
+  for (int pid = PQbackendPID(conn); pid > 0; pid /= 26)
+    marker += static_cast<char>('a' + pid % 26);
   for (const std::string& sql :
        {std::string("LOAD 'auto_explain'"), std::string("SET auto_explain.log_min_duration = 0"),
         std::string("SET auto_explain.log_format = json"),

@@ -114,6 +114,18 @@ TEST(PostgresPlanParser, RejectsWhatIsNotAPlanWithAClearError) {
   EXPECT_THROW(parse_postgres_plan("{\"Plan\": " + deep), Error);
 }
 
+TEST(PostgresPlanParser, QueryTextOfALoggedPlanWithoutTheTree) {
+  std::string logged =
+      R"({"Query Text": "SELECT 'a\"b'\nFROM t", "Plan": {"Node Type": "Result"}})";
+  EXPECT_EQ(postgres_plan_query_text(logged), std::optional<std::string>("SELECT 'a\"b'\nFROM t"));
+  EXPECT_EQ(parse_postgres_plan(logged).query_text, "SELECT 'a\"b'\nFROM t");
+  EXPECT_EQ(postgres_plan_query_text(fixture("seq_scan_filter.json")),
+            std::nullopt);  // EXPLAIN's own
+  for (std::string_view bad : {"", "{", "[1, 2]", "{\"Query Text\": 3}", "not json"}) {
+    EXPECT_EQ(postgres_plan_query_text(bad), std::nullopt) << bad;
+  }
+}
+
 TEST(PostgresPlanChecks, SeqScanOnLargeTableRecommendsTheIndex) {
   Plan plan = parse_postgres_plan(fixture("seq_scan_filter.json"));
   sql::StatementModel model =

@@ -2,6 +2,7 @@
 // Error(kInput) naming what is wrong, never a crash (fuzz/plan_fuzz.cpp holds them to it).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -15,6 +16,10 @@ namespace querylens::plan {
 // "Settings" when present). A bare object, as some tools save it, is accepted too. Unknown
 // keys are ignored, so plans from other PostgreSQL versions read. derive_metrics() has run.
 Plan parse_postgres_plan(std::string_view json);
+
+// The "Query Text" of a plan object as auto_explain logs it ({"Query Text": …, "Plan": …}),
+// read without parsing the tree; nullopt when the input is not such an object. Never throws.
+std::optional<std::string> postgres_plan_query_text(std::string_view json);
 
 // One row of SQLite's `EXPLAIN QUERY PLAN`: (id, parent, notused, detail).
 struct SqlitePlanRow {
