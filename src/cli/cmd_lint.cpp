@@ -78,7 +78,7 @@ Runner setup_lint(CLI::App& sub) {
     options.max_joins = args->max_joins;
     options.large_table_rows = args->large_table_rows;
     // Errors opening or reading the database propagate: exit 3, URL redacted (app.cpp).
-    if (!args->db_url.empty()) options.table_rows = lint::load_table_rows(args->db_url);
+    if (!args->db_url.empty()) lint::load_database_facts(args->db_url, options);
     std::vector<std::string> files =
         args->files.empty() ? std::vector<std::string>{"-"} : args->files;
     lint::LintResult result;

@@ -2,15 +2,24 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
+#include <optional>
 
 #include "lint/rewrite.h"
 #include "querylens/lint/lint.h"
+#include "querylens/sql/quote.h"
 
 namespace querylens::lint {
 namespace {
 
 using sql::ColumnRole;
 using sql::StatementModel;
+
+std::string ascii_lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
 
 std::string column_text(const sql::ColumnUse& c) {
   return c.qualifier.empty() ? c.column : c.qualifier + "." + c.column;
@@ -79,38 +88,89 @@ class Checker {
     }
   }
 
+  // The base table a column belongs to: as the statement shows it, else (with --db) the one
+  // table of its query block whose catalog has a column of that name.
+  std::string table_of(const sql::ColumnUse& c) const {
+    if (!c.table.empty() || o_.schema.empty()) return c.table;
+    if (c.block < 0 || c.block >= static_cast<int>(m_.blocks.size())) return {};
+    std::string found;
+    for (int ti : m_.blocks[static_cast<size_t>(c.block)].tables) {
+      const sql::TableRef& t = m_.tables[static_cast<size_t>(ti)];
+      if (t.source != sql::TableSource::kTable) continue;
+      const TableSchema* schema = schema_of(t.schema.empty() ? t.name : t.schema + "." + t.name);
+      if (schema == nullptr || !schema->columns.count(ascii_lower(c.column))) continue;
+      if (!found.empty()) return {};  // ambiguous: the statement would not even run
+      found = t.schema.empty() ? t.name : t.schema + "." + t.name;
+    }
+    return found;
+  }
+  const TableSchema* schema_of(const std::string& table) const {
+    auto it = o_.schema.find(ascii_lower(table));
+    return it == o_.schema.end() ? nullptr : &it->second;
+  }
+  // True / false when --db says whether an index leads with the column; nullopt: unknown.
+  std::optional<bool> indexed(const std::string& table, const std::string& column) const {
+    const TableSchema* schema = table.empty() ? nullptr : schema_of(table);
+    if (schema == nullptr) return std::nullopt;
+    return schema->indexed_columns.count(ascii_lower(column)) > 0;
+  }
+
   void columns() {
     for (const sql::ColumnUse& c : m_.columns) {
       if (c.role == ColumnRole::kLikeLeadingWildcard && !c.negated && on("leading-wildcard-like")) {
+        std::string table = table_of(c);
         Finding& f =
             add("leading-wildcard-like", Severity::kMedium, c.location,
                 fmt::format("LIKE '{}' on {} starts with a wildcard: no b-tree index can serve it",
                             c.detail, column_text(c)),
                 "Search by prefix if the application allows it, or index the column for "
                 "substring search with pg_trgm (a GIN trigram index).");
-        if (!c.table.empty()) {
+        if (!table.empty()) {
           f.fix_sql = fmt::format(
               "CREATE EXTENSION IF NOT EXISTS pg_trgm;\nCREATE INDEX ON {} USING gin ({} "
               "gin_trgm_ops);",
-              c.table, c.column);
-          f.tables = {c.table};
+              sql::quote_qualified(table), sql::quote_identifier(c.column));
+          f.tables = {table};
+          if (indexed(table, c.column) == true) {
+            f.detail =
+                fmt::format("{}.{} has an index, which this pattern cannot use.", table, c.column);
+          }
         }
       }
       if (c.role == ColumnRole::kWrapped && on("non-sargable-predicate")) {
+        std::string table = table_of(c);
         bool is_cast = c.detail.starts_with("::");
         std::string expression =
             is_cast ? column_text(c) + c.detail
                     : c.detail.substr(0, c.detail.size() - 1) + column_text(c) + ")";
-        Finding& f = add(
-            "non-sargable-predicate", Severity::kMedium, c.location,
-            fmt::format("{} in a predicate: an index on {} cannot be used", expression, c.column),
-            "Compare the bare column (date(t) = d → t >= d AND t < d + 1; move casts to "
-            "the other side), or create an index on the expression itself.");
+        // With --db: wrapping a column that leads an index throws that index away (high);
+        // wrapping one no index serves costs nothing more than the scan already does (low,
+        // the fix is then an expression index). Without --db: medium, as the text alone says.
+        std::optional<bool> has_index = indexed(table, c.column);
+        Severity severity = !has_index   ? Severity::kMedium
+                            : *has_index ? Severity::kHigh
+                                         : Severity::kLow;
+        Finding& f =
+            add("non-sargable-predicate", severity, c.location,
+                has_index == true ? fmt::format("{} in a predicate: the index on {} cannot be used",
+                                                expression, c.column)
+                                  : fmt::format("{} in a predicate: an index on {} cannot be used",
+                                                expression, c.column),
+                "Compare the bare column (date(t) = d → t >= d AND t < d + 1; move casts to "
+                "the other side), or create an index on the expression itself.");
         std::string fn = c.detail.substr(0, c.detail.size() - 2);
-        if (!c.table.empty() && !is_cast && (fn == "lower" || fn == "upper")) {
-          f.fix_sql = fmt::format("CREATE INDEX ON {} (({}({})));", c.table, fn, c.column);
+        if (!table.empty() && !is_cast && (fn == "lower" || fn == "upper")) {
+          f.fix_sql = fmt::format("CREATE INDEX ON {} (({}({})));", sql::quote_qualified(table), fn,
+                                  sql::quote_identifier(c.column));
         }
-        if (!c.table.empty()) f.tables = {c.table};
+        if (has_index == true) {
+          f.detail = fmt::format("{} has an index on {}: this predicate makes the planner skip it.",
+                                 table, c.column);
+        } else if (has_index == false) {
+          f.detail = fmt::format("{}.{} has no index yet: an index on the expression is the fix.",
+                                 table, c.column);
+        }
+        if (!table.empty()) f.tables = {table};
       }
     }
   }

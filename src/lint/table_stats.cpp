@@ -14,6 +14,9 @@
 #include "querylens/core/error.h"
 #include "querylens/db/database.h"
 #include "querylens/db/url.h"
+#include "querylens/lint/lint.h"
+#include "querylens/lint/schema.h"
+#include "querylens/sql/quote.h"
 
 namespace querylens::lint {
 namespace {
@@ -30,17 +33,6 @@ std::optional<int64_t> as_int(const db::Value& v) {
 std::string as_text(const db::Value& v) {
   if (const auto* s = std::get_if<std::string>(&v)) return *s;
   return {};
-}
-
-// "t" → "\"t\"", "a\"b" → "\"a\"\"b\"": a name from the catalog, safe to splice into SQL.
-std::string quote_identifier(std::string_view name) {
-  std::string out = "\"";
-  for (char c : name) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  out += '"';
-  return out;
 }
 
 std::string ascii_lower(std::string_view s) {
@@ -100,7 +92,7 @@ std::map<std::string, int64_t> sqlite_rows(db::Connection& conn) {
       rows = it->second;
     } else {
       try {
-        db::ResultSet count = conn.query("SELECT count(*) FROM " + quote_identifier(name));
+        db::ResultSet count = conn.query("SELECT count(*) FROM " + sql::quote_identifier(name));
         if (!count.rows.empty() && !count.rows[0].empty()) rows = as_int(count.rows[0][0]);
       } catch (const Error&) {
         // A virtual table whose module this build lacks: its size stays unknown.
@@ -120,24 +112,36 @@ std::map<std::string, int64_t> read_table_rows(db::Connection& connection) {
                                                         : sqlite_rows(connection);
 }
 
-std::map<std::string, int64_t> load_table_rows(std::string_view url) {
-  db::DatabaseUrl parsed = db::parse_database_url(url);
+namespace {
+
+// Opens an existing database (an SQLite file is never created here) and runs `read` on it,
+// naming the redacted URL in any error.
+template <class F>
+void with_database(std::string_view url, F read) {
   std::string shown = db::redact_url(url);
-  if (parsed.backend == db::Backend::kSqlite && parsed.target != ":memory:") {
-    std::error_code ec;
-    if (!std::filesystem::exists(parsed.target, ec)) {
-      throw Error(ErrorKind::kDatabase,
-                  fmt::format("cannot open SQLite database {}: no such file", shown));
-    }
-  }
-  std::unique_ptr<db::Database> database = db::Database::open(url);
+  std::unique_ptr<db::Database> database = db::Database::open_existing(url);
   try {
     db::PooledConnection conn = database->connect();
-    return read_table_rows(*conn);
+    read(*conn);
   } catch (const Error& e) {
     throw Error(ErrorKind::kDatabase,
                 fmt::format("cannot read table sizes from {}: {}", shown, e.what()));
   }
+}
+
+}  // namespace
+
+std::map<std::string, int64_t> load_table_rows(std::string_view url) {
+  std::map<std::string, int64_t> out;
+  with_database(url, [&](db::Connection& conn) { out = read_table_rows(conn); });
+  return out;
+}
+
+void load_database_facts(std::string_view url, LintOptions& options) {
+  with_database(url, [&](db::Connection& conn) {
+    options.table_rows = read_table_rows(conn);
+    options.schema = read_table_schema(conn);
+  });
 }
 
 }  // namespace querylens::lint

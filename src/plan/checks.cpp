@@ -7,6 +7,7 @@
 #include <cctype>
 
 #include "plan/checks_engine.h"
+#include "querylens/sql/quote.h"
 #include "querylens/sql/statement_model.h"
 
 namespace querylens::plan {
@@ -29,15 +30,7 @@ bool same_name(std::string_view a, std::string_view b) {
 
 }  // namespace
 
-std::string quote_identifier(std::string_view name) {
-  std::string out = "\"";
-  for (char c : name) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  out += '"';
-  return out;
-}
+std::string quote_identifier(std::string_view name) { return sql::quote_identifier(name); }
 
 std::vector<std::string> index_key_for(const sql::StatementModel* model, std::string_view table,
                                        bool join_keys) {
@@ -84,15 +77,7 @@ std::string create_index_sql(std::string_view table, const std::vector<std::stri
     if (!cols.empty()) cols += ", ";
     cols += quote_identifier(c);
   }
-  std::string target;
-  std::string_view rest = table;
-  while (true) {  // schema.table → "schema"."table"
-    size_t dot = rest.find('.');
-    if (!target.empty()) target += '.';
-    target += quote_identifier(rest.substr(0, dot));
-    if (dot == std::string_view::npos) break;
-    rest = rest.substr(dot + 1);
-  }
+  std::string target = sql::quote_qualified(table);
   return fmt::format("CREATE INDEX ON {} ({});", target, cols);
 }
 

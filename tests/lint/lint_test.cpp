@@ -31,8 +31,8 @@ TEST(LintTest, FindingsCarryStatementLineAndColumn) {
   EXPECT_EQ(f->column, 9);
   EXPECT_EQ(f->finding.severity, Severity::kMedium);
   EXPECT_EQ(f->finding.fix_sql,
-            "CREATE EXTENSION IF NOT EXISTS pg_trgm;\nCREATE INDEX ON users USING gin (email "
-            "gin_trgm_ops);");
+            "CREATE EXTENSION IF NOT EXISTS pg_trgm;\nCREATE INDEX ON \"users\" USING gin "
+            "(\"email\" gin_trgm_ops);");
 }
 
 TEST(LintTest, NotInRewritesToNotExists) {

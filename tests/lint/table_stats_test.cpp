@@ -16,6 +16,7 @@
 #include "querylens/core/error.h"
 #include "querylens/db/database.h"
 #include "querylens/lint/lint.h"
+#include "querylens/lint/schema.h"
 #include "support/cli_run.h"
 
 namespace querylens::lint {
@@ -199,6 +200,88 @@ TEST(TableStatsTest, PostgresReltuplesAfterAnalyze) {
   ASSERT_EQ(found.size(), 2u);
   EXPECT_EQ(found[0]->finding.tables, std::vector<std::string>{table});
   EXPECT_EQ(found[1]->finding.tables, std::vector<std::string>{"public." + table});
+}
+
+// lint --db: unqualified columns resolve to their table, and a wrapped column that leads an
+// index is worse than one no index serves.
+const LintFinding* find_rule(const LintResult& r, std::string_view rule, size_t statement) {
+  for (const LintFinding& f : r.findings) {
+    if (f.finding.rule == rule && f.statement == statement) return &f;
+  }
+  return nullptr;
+}
+
+TEST(LintSchemaTest, SqliteResolvesColumnsAndRatesByExistingIndexes) {
+  TempDir dir;
+  std::string path = dir.file("shop.db");
+  {
+    auto database = db::Database::open("sqlite:" + path);
+    database->connect()->execute_script(
+        "CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT); "
+        "CREATE INDEX users_email ON users (email); "
+        "CREATE TABLE orders (id INTEGER PRIMARY KEY, user_id INTEGER, note TEXT);");
+  }
+  const std::string script =
+      "SELECT o.id FROM orders o JOIN users u ON u.id = o.user_id WHERE lower(email) = 'a';\n"
+      "SELECT id FROM orders WHERE lower(note) = 'b';\n"
+      "SELECT o.id FROM orders o JOIN users u ON u.id = o.user_id WHERE note LIKE '%x';\n";
+  LintOptions with_db;
+  load_database_facts("sqlite:" + path, with_db);
+  ASSERT_TRUE(with_db.schema.count("users"));
+  EXPECT_TRUE(with_db.schema["users"].indexed_columns.count("email"));
+  EXPECT_TRUE(with_db.schema["users"].indexed_columns.count("id"));  // INTEGER PRIMARY KEY
+  EXPECT_FALSE(with_db.schema["orders"].indexed_columns.count("note"));
+  LintResult r;
+  lint_script(script, "q.sql", with_db, r);
+  const LintFinding* email = find_rule(r, "non-sargable-predicate", 1);
+  ASSERT_NE(email, nullptr);
+  EXPECT_EQ(email->finding.severity, Severity::kHigh);  // users_email is thrown away
+  EXPECT_EQ(email->finding.tables, std::vector<std::string>{"users"});
+  EXPECT_EQ(email->finding.fix_sql, "CREATE INDEX ON \"users\" ((lower(\"email\")));");
+  const LintFinding* note = find_rule(r, "non-sargable-predicate", 2);
+  ASSERT_NE(note, nullptr);
+  EXPECT_EQ(note->finding.severity, Severity::kLow);  // nothing to lose: the table is scanned
+  const LintFinding* like = find_rule(r, "leading-wildcard-like", 3);
+  ASSERT_NE(like, nullptr);
+  EXPECT_EQ(like->finding.tables, std::vector<std::string>{"orders"});  // `note` resolved
+
+  LintResult plain;
+  lint_script(script, "q.sql", LintOptions{}, plain);
+  const LintFinding* unknown = find_rule(plain, "non-sargable-predicate", 1);
+  ASSERT_NE(unknown, nullptr);
+  EXPECT_EQ(unknown->finding.severity, Severity::kMedium);
+  EXPECT_TRUE(unknown->finding.tables.empty());  // the text alone does not say whose email
+}
+
+TEST(LintSchemaTest, PostgresCatalogColumnsAndLeadingIndexColumns) {
+  QUERYLENS_REQUIRE_PG_URL(url);
+  std::string table = "lint_schema_" + std::to_string(std::random_device{}() % 1000000);
+  auto database = db::Database::open(url);
+  auto conn = database->connect();
+  struct Drop {
+    db::Connection& conn;
+    std::string table;
+    ~Drop() {
+      try {
+        conn.execute_script("DROP TABLE IF EXISTS public." + table);
+      } catch (...) {
+      }
+    }
+  } drop{*conn, table};
+  conn->execute_script("CREATE TABLE public." + table +
+                       " (id int PRIMARY KEY, email text, note text);"
+                       "CREATE INDEX ON public." +
+                       table +
+                       " (email, note);"
+                       "CREATE INDEX ON public." +
+                       table + " (lower(note));");
+  std::map<std::string, TableSchema> schema = read_table_schema(*conn);
+  ASSERT_TRUE(schema.count(table));
+  ASSERT_TRUE(schema.count("public." + table));
+  EXPECT_EQ(schema[table].columns, (std::set<std::string>{"id", "email", "note"}));
+  // id (the primary key) and email lead an index; note only follows email or sits in an
+  // expression, which serves no plain predicate on it.
+  EXPECT_EQ(schema[table].indexed_columns, (std::set<std::string>{"id", "email"}));
 }
 
 }  // namespace

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "querylens/core/finding.h"
+#include "querylens/lint/schema.h"
 #include "querylens/sql/statement_model.h"
 
 namespace querylens::lint {
@@ -36,6 +37,9 @@ struct LintOptions {
   // (from --db). Without it the rule stays silent.
   std::map<std::string, int64_t> table_rows;
   int64_t large_table_rows = 100000;
+  // Columns and leading index columns per table (from --db): resolve unqualified columns, and
+  // rate a predicate that defeats an existing index higher. Empty: rules judge by the text.
+  std::map<std::string, TableSchema> schema;
 
   bool enabled(std::string_view rule) const;
 };

@@ -32,4 +32,9 @@ std::map<std::string, int64_t> read_table_rows(db::Connection& connection);
 // the database cannot be opened or read.
 std::map<std::string, int64_t> load_table_rows(std::string_view url);
 
+struct LintOptions;
+// Opens `url` once and fills what `lint --db` knows: options.table_rows and options.schema
+// (lint/schema.h). Same errors as load_table_rows().
+void load_database_facts(std::string_view url, LintOptions& options);
+
 }  // namespace querylens::lint

@@ -1,0 +1,14 @@
+// Identifiers querylens writes into SQL (fixes, DDL, catalog queries): always quoted.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace querylens::sql {
+
+// `"name"` with embedded quotes doubled: safe for any name, in PostgreSQL and SQLite alike.
+std::string quote_identifier(std::string_view name);
+// "schema.table" → `"schema"."table"` (each dot-separated part quoted); "t" → `"t"`.
+std::string quote_qualified(std::string_view dotted);
+
+}  // namespace querylens::sql
