@@ -1,0 +1,94 @@
+// Instruction counts of the instrumentation benchmark's two loops, for a machine whose timings
+// are too noisy to read a 5% difference (a shared VM) and that exposes no hardware counters:
+//
+//   valgrind --tool=callgrind --toggle-collect='*lookups_raw*' build-rel/bench/querylens_instr_count raw
+//   valgrind --tool=callgrind --toggle-collect='*lookups_instrumented*' build-rel/bench/querylens_instr_count instrumented
+//
+// and divide the collected Ir by the lookups (printed). Same loops as
+// BM_SqlitePointLookup_Raw / _Instrumented in instrumentation_bench.cpp.
+#include <sqlite3.h>
+
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <string>
+
+#include "querylens/db/database.h"
+#include "querylens/stats/digest.h"
+
+namespace {
+
+constexpr int kRows = 100'000;
+constexpr int kLookups = 20'000;
+constexpr const char* kLookup = "SELECT id, username, email FROM users WHERE id = ?";
+
+std::string schema_and_rows() {
+  return "CREATE TABLE users (id INTEGER PRIMARY KEY, username TEXT NOT NULL, email TEXT NOT NULL);"
+         "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < " +
+         std::to_string(kRows) +
+         ") INSERT INTO users SELECT i, 'user' || i, 'user' || i || '@example.com' FROM n;";
+}
+
+inline int64_t next_id(uint64_t& state) {
+  state = state * 6364136223846793005ull + 1442695040888963407ull;
+  return static_cast<int64_t>((state >> 33) % kRows) + 1;
+}
+
+[[gnu::noinline]] int64_t lookups_raw(sqlite3_stmt* stmt, int n) {
+  uint64_t rng = 1;
+  int64_t checksum = 0;
+  for (int i = 0; i < n; ++i) {
+    sqlite3_bind_int64(stmt, 1, next_id(rng));
+    while (sqlite3_step(stmt) == SQLITE_ROW) {
+      checksum += sqlite3_column_int64(stmt, 0);
+      checksum += static_cast<int64_t>(
+          std::strlen(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 1))));
+      checksum += sqlite3_column_bytes(stmt, 2);
+    }
+    sqlite3_reset(stmt);
+  }
+  return checksum;
+}
+
+[[gnu::noinline]] int64_t lookups_instrumented(querylens::db::Statement& stmt, int n) {
+  uint64_t rng = 1;
+  int64_t checksum = 0;
+  for (int i = 0; i < n; ++i) {
+    stmt.bind(1, next_id(rng));
+    while (stmt.step()) {
+      checksum += stmt.get_int(0);
+      checksum += static_cast<int64_t>(stmt.get_text(1).size());
+      checksum += static_cast<int64_t>(stmt.get_text(2).size());
+    }
+    stmt.reset();
+  }
+  return checksum;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  bool instrumented = argc > 1 && std::strcmp(argv[1], "instrumented") == 0;
+  int64_t checksum = 0;
+  if (!instrumented) {
+    sqlite3* db = nullptr;
+    sqlite3_open_v2(":memory:", &db,
+                    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+    sqlite3_exec(db, schema_and_rows().c_str(), nullptr, nullptr, nullptr);
+    sqlite3_stmt* stmt = nullptr;
+    sqlite3_prepare_v3(db, kLookup, -1, SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+    checksum = lookups_raw(stmt, kLookups);
+    sqlite3_finalize(stmt);
+    sqlite3_close(db);
+  } else {
+    auto db = querylens::db::Database::open("sqlite::memory:");
+    auto digest = std::make_shared<querylens::stats::DigestObserver>(db->shapes());
+    auto conn = db->connect();
+    conn->execute_script(schema_and_rows());
+    db->events().add(digest);
+    checksum = lookups_instrumented(conn->prepare(kLookup), kLookups);
+  }
+  std::printf("%s: %d lookups (checksum %lld)\n", instrumented ? "instrumented" : "raw", kLookups,
+              static_cast<long long>(checksum));
+  return 0;
+}
