@@ -1,8 +1,9 @@
 // advise --verify and --apply: real timings on a temporary copy of an SQLite file (the user's
 // file byte-for-byte unchanged, the copy gone), writes and parameter-only shapes not run,
-// --apply creating exactly the recommended indexes (idempotent), PostgreSQL refused without
-// --verify-db (password redacted), and --verify-db on a database created for the test: the
-// indexes built, timed and dropped again.
+// --apply creating exactly the recommended indexes (idempotent, stopping at the first failure),
+// analyze --advise adding missing-index findings, PostgreSQL refused without --verify-db
+// (password redacted), and --verify-db on a database created for the test: the indexes built,
+// timed and dropped again; then --apply there (CONCURRENTLY, idempotent).
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -343,6 +344,15 @@ TEST(AdviseVerifyPostgres, VerifyDbBuildsTimesAndDropsTheIndexes) {
     EXPECT_TRUE(timed) << render_text(r);
     EXPECT_TRUE(skipped) << render_text(r);
     EXPECT_EQ(indexes(), before) << "the indexes verify created were dropped again";
+    // --apply: CREATE INDEX CONCURRENTLY IF NOT EXISTS, one statement at a time; twice is once.
+    std::vector<std::string> announced;
+    auto collect = [&announced](const std::string& sql) { announced.push_back(sql); };
+    EXPECT_EQ(apply(r, scratch, collect), r.indexes.size());
+    ASSERT_FALSE(announced.empty());
+    EXPECT_EQ(announced[0].rfind("CREATE INDEX CONCURRENTLY IF NOT EXISTS \"", 0), 0u);
+    EXPECT_EQ(indexes(), before + static_cast<int64_t>(r.indexes.size()));
+    EXPECT_EQ(apply(r, scratch, collect), r.indexes.size());
+    EXPECT_EQ(indexes(), before + static_cast<int64_t>(r.indexes.size()));
   }
   admin->execute_script("DROP DATABASE " + name + " WITH (FORCE)");
 }

@@ -24,7 +24,7 @@ std::optional<db::Params> values_from_data(db::Connection& conn, const advise::W
 
 struct AdviceRun {
   advise::AdviseResult result;
-  size_t measured = 0;  // queries timed before and after
+  size_t measured = 0;  // (index, query) timings made before and after
   double seconds = 0;
 };
 
