@@ -21,6 +21,12 @@ std::string cost_text(double cost) {
   return fmt::format("{:.1f}", cost);
 }
 
+std::string ms_text(double ms) {
+  if (ms >= 100) return fmt::format("{:.0f}", ms);
+  if (ms >= 1) return fmt::format("{:.2f}", ms);
+  return fmt::format("{:.3f}", ms);
+}
+
 std::string one_line(const std::string& sql, size_t width) {
   std::string out;
   for (char c : sql) {
@@ -51,6 +57,9 @@ std::string render_text(const AdviseResult& r) {
                        cost_text(r.cost_before), cost_text(r.cost_after),
                        100.0 * (r.cost_before - r.cost_after) / r.cost_before);
   }
+  if (r.verification.ran)
+    out += fmt::format("measured on {} (median of {} runs, before → after the indexes):\n",
+                       r.verification.target, r.verification.runs);
   out += "\n";
   if (r.cost_unit.empty()) {
     // The what-if never ran (HypoPG missing): say so before anything else.
@@ -71,6 +80,18 @@ std::string render_text(const AdviseResult& r) {
       out += fmt::format("   {:>8} calls  cost {} → {}  {}\n", q.calls, cost_text(e.cost_before),
                          cost_text(e.cost_after), one_line(q.sql, 70));
     }
+    if (r.verification.ran && i < r.verification.indexes.size()) {
+      for (const QueryTiming& t : r.verification.indexes[i]) {
+        const std::string& sql = r.workload[t.query].sql;
+        if (!t.skipped.empty()) {
+          out += fmt::format("   measured: not timed ({})  {}\n", t.skipped, one_line(sql, 50));
+        } else {
+          out +=
+              fmt::format("   measured: {} ms → {} ms ({:.1f}× faster)  {}\n", ms_text(t.before_ms),
+                          ms_text(t.after_ms), t.speedup, one_line(sql, 60));
+        }
+      }
+    }
     out += "\n";
   }
   if (!r.drops.empty()) out += "Existing indexes to drop:\n";
@@ -79,13 +100,15 @@ std::string render_text(const AdviseResult& r) {
         fmt::format("  [{}] {} ({})\n    {}\n", d.rule, d.reason, size_text(d.size_bytes), d.sql);
   }
   for (const std::string& n : r.notes) out += "note: " + n + "\n";
+  for (const std::string& n : r.verification.notes) out += "verify: " + n + "\n";
   return out;
 }
 
 std::string render_json(const AdviseResult& r) {
   using nlohmann::json;
   json indexes = json::array();
-  for (const Recommendation& x : r.indexes) {
+  for (size_t i = 0; i < r.indexes.size(); ++i) {
+    const Recommendation& x = r.indexes[i];
     json columns = json::array();
     for (const IndexKey& k : x.index.keys) {
       columns.push_back(
@@ -120,6 +143,22 @@ std::string render_json(const AdviseResult& r) {
                        {"write_overhead", x.write_overhead},
                        {"gain", x.gain},
                        {"share", x.share}});
+    if (r.verification.ran && i < r.verification.indexes.size()) {
+      json timed = json::array();
+      for (const QueryTiming& t : r.verification.indexes[i]) {
+        const WorkloadQuery& q = r.workload[t.query];
+        json row = {{"fingerprint", q.fingerprint}, {"query", q.sql}, {"sql", t.sql}};
+        if (t.skipped.empty()) {
+          row["before_ms"] = t.before_ms;
+          row["after_ms"] = t.after_ms;
+          row["speedup"] = t.speedup;
+        } else {
+          row["skipped"] = t.skipped;
+        }
+        timed.push_back(std::move(row));
+      }
+      indexes.back()["verify"] = {{"queries", timed}};
+    }
   }
   json drops = json::array();
   for (const DropSuggestion& d : r.drops) {
@@ -156,6 +195,10 @@ std::string render_json(const AdviseResult& r) {
               {"whatif_cache_hits", r.cache_hits},
               {"whatif_ms", r.whatif_ms},
               {"notes", r.notes}};
+  if (r.verification.ran)
+    out["verification"] = {{"target", r.verification.target},
+                           {"runs", r.verification.runs},
+                           {"notes", r.verification.notes}};
   return out.dump(2) + "\n";
 }
 
@@ -182,6 +225,44 @@ std::string render_script(const AdviseResult& r) {
       if (done.insert(target).second) out += "ANALYZE " + target + ";\n";
     }
   }
+  return out;
+}
+
+}  // namespace querylens::advise
+
+namespace querylens::advise {
+
+std::vector<Finding> advice_findings(const AdviseResult& r) {
+  std::vector<Finding> out;
+  for (const Recommendation& x : r.indexes) {
+    Finding f;
+    f.rule = "missing-index";
+    f.severity = x.share >= 0.5 ? Severity::kHigh : Severity::kMedium;
+    std::string keys;
+    for (const IndexKey& k : x.index.keys) {
+      if (!keys.empty()) keys += ", ";
+      keys += k.function.empty() ? k.column : k.function + "(" + k.column + ")";
+    }
+    f.title = fmt::format("Missing index on {} ({})", table_name(x.index), keys);
+    f.detail = fmt::format(
+        "{}; the queries it serves cost {} → {} ({}, calls × cost), {:.0f}% of the workload's "
+        "gain from the advised indexes; estimated size {}",
+        x.reason, cost_text(x.cost_before), cost_text(x.cost_after), r.cost_unit, 100 * x.share,
+        size_text(x.size_bytes));
+    for (const QueryEffect& e : x.queries) {
+      const std::string& fp = r.workload[e.query].fingerprint;
+      if (!fp.empty()) f.fingerprints.push_back(fp);
+    }
+    f.tables.push_back(table_name(x.index));
+    f.recommendation =
+        r.engine == Engine::kPostgres
+            ? "Create the index (CONCURRENTLY: writes go on meanwhile); `querylens advise "
+              "--verify --verify-db URL` measures it on a copy first"
+            : "Create the index; `querylens advise --verify` measures it on a copy first";
+    f.fix_sql = create_index_sql(x.index, r.engine);
+    out.push_back(std::move(f));
+  }
+  for (const Finding& f : r.findings) out.push_back(f);
   return out;
 }
 

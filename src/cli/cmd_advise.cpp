@@ -8,6 +8,7 @@
 #include "cli/commands.h"
 #include "cli/report_args.h"
 #include "querylens/advise/advise.h"
+#include "querylens/advise/verify.h"
 #include "querylens/analyze/pipeline.h"
 #include "querylens/core/error.h"
 #include "querylens/db/connection.h"
@@ -28,6 +29,10 @@ struct AdviseArgs {
   std::string format = "text";
   std::string output;
   std::string script;
+  bool verify = false;
+  std::string verify_db;
+  int verify_runs = 5;
+  bool apply = false;
 };
 
 // "500MB", "2 GiB", "1048576": bytes (k / M / G are powers of 1024, as PostgreSQL's sizes).
@@ -92,7 +97,28 @@ Runner setup_advise(CLI::App& sub) {
   sub.add_option("--script", args->script,
                  "Also write a maintenance script to FILE: CREATE statements, DROPs commented "
                  "out, ANALYZE");
+  sub.add_flag("--verify", args->verify,
+               "Measure the recommendations: time the queries they serve before and after "
+               "building them on a temporary copy (SQLite) or on --verify-db (PostgreSQL)");
+  sub.add_option("--verify-db", args->verify_db,
+                 "PostgreSQL: the separate database (a copy) where --verify creates, times and "
+                 "drops the indexes");
+  sub.add_option("--verify-runs", args->verify_runs,
+                 "--verify: timed runs per query and configuration (the median is reported)")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
+  sub.add_flag("--apply", args->apply,
+               "Create the recommended indexes on --db (PostgreSQL: CONCURRENTLY, one at a "
+               "time), printing each statement first; stops at the first failure");
   return [args]() -> int {
+    if (!args->verify_db.empty() && !args->verify)
+      throw Error(ErrorKind::kUsage, "--verify-db is only used with --verify");
+    if (args->verify && db::parse_database_url(args->db_url).backend == db::Backend::kPostgres &&
+        args->verify_db.empty()) {
+      // Refused before any work: verify() says the same, but only after the advice ran.
+      advise::AdviseResult none;
+      advise::verify(none, args->db_url, {});
+    }
     advise::AdviseOptions options;
     options.select.max_indexes = args->max_indexes;
     if (!args->max_size.empty()) options.select.max_size_bytes = parse_size(args->max_size);
@@ -120,9 +146,24 @@ Runner setup_advise(CLI::App& sub) {
     std::unique_ptr<db::Connection> conn = advise::open_read_only(args->db_url);
     advise::AdviseResult result = advise::advise(*conn, std::move(workload), options);
     result.database = db::redact_url(args->db_url);
+    conn.reset();
+    if (args->verify) {
+      advise::VerifyOptions verify;
+      verify.runs = args->verify_runs;
+      verify.verify_db = args->verify_db;
+      advise::verify(result, args->db_url, verify);
+    }
     write_output(args->output, args->format == "json" ? advise::render_json(result)
                                                       : advise::render_text(result));
     if (!args->script.empty()) write_output(args->script, advise::render_script(result));
+    if (args->apply) {
+      // Statements go to stderr: stdout may carry the JSON result.
+      const size_t n = advise::apply(result, args->db_url, [](const std::string& sql) {
+        std::fprintf(stderr, "querylens: applying: %s\n", sql.c_str());
+      });
+      std::fprintf(stderr, "querylens: applied %zu index%s to %s\n", n, n == 1 ? "" : "es",
+                   result.database.c_str());
+    }
     return kExitOk;
   };
 }

@@ -2,15 +2,19 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <memory>
 #include <optional>
 
 #include "cli/commands.h"
 #include "cli/report_args.h"
+#include "querylens/advise/advise.h"
 #include "querylens/analyze/pipeline.h"
 #include "querylens/capture/progress.h"
 #include "querylens/core/error.h"
+#include "querylens/db/connection.h"
+#include "querylens/db/url.h"
 
 namespace querylens::cli {
 namespace {
@@ -25,6 +29,7 @@ struct SourceArgs {
   std::string db_url;
   int interval = 0;
   size_t explain_top = 5;
+  bool advise = false;
   bool quiet = false;     // no progress bar
   bool progress = false;  // a progress bar even when stderr is not a terminal
   ReportArgs report;
@@ -37,6 +42,28 @@ void print_diagnostics(const Diagnostics& diagnostics) {
   if (hidden > 0)
     std::fprintf(stderr, "querylens: warning: … and %llu more input problems\n",
                  static_cast<unsigned long long>(hidden));
+}
+
+// analyze --advise: the workload-level index advice on the report's shapes, as findings.
+void add_advice(report::Report& report, const std::string& db_url) {
+  std::vector<advise::WorkloadQuery> workload;
+  for (const report::QueryRow& row : report.queries) {
+    workload.push_back(advise::make_workload_query(row.parsed ? row.query : row.sample, row.calls,
+                                                   row.total_ms, row.fingerprint));
+    workload.back().sample = row.sample;
+  }
+  std::unique_ptr<db::Connection> conn = advise::open_read_only(db_url);
+  advise::AdviseResult advice = advise::advise(*conn, std::move(workload));
+  for (Finding& f : advise::advice_findings(advice)) {
+    // The existing-index checks may already be in the report (explain's index rules).
+    const bool known =
+        std::any_of(report.findings.begin(), report.findings.end(), [&f](const Finding& g) {
+          return g.rule == f.rule && g.fix_sql == f.fix_sql && g.title == f.title;
+        });
+    if (!known) report.findings.push_back(std::move(f));
+  }
+  std::stable_sort(report.findings.begin(), report.findings.end(),
+                   [](const Finding& a, const Finding& b) { return a.severity > b.severity; });
 }
 
 Runner setup(CLI::App& sub, bool analyzers) {
@@ -68,6 +95,11 @@ Runner setup(CLI::App& sub, bool analyzers) {
                    "their plans and plan findings to the report (0: none)")
         ->capture_default_str();
   }
+  if (analyzers) {
+    sub.add_flag("--advise", args->advise,
+                 "With --db: add the index advice (querylens advise, read-only) as findings: "
+                 "missing-index with its CREATE INDEX, and the existing-index checks");
+  }
   auto* quiet = sub.add_flag("--quiet,-q", args->quiet, "No progress bar on stderr");
   sub.add_flag("--progress", args->progress,
                "Show the progress bar (bytes, rate, ETA) even when stderr is not a terminal")
@@ -84,6 +116,8 @@ Runner setup(CLI::App& sub, bool analyzers) {
   }
   args->report.add_to(sub, analyzers);
   return [args, analyzers]() -> int {
+    if (args->advise && args->db_url.empty())
+      throw Error(ErrorKind::kUsage, "--advise needs --db: the database the advice is for");
     analyze::PipelineOptions options;
     options.sources = args->sources;
     options.db_url = args->db_url;
@@ -105,6 +139,7 @@ Runner setup(CLI::App& sub, bool analyzers) {
     Diagnostics diagnostics;
     analyze::PipelineResult result = analyze::run_pipeline(options, diagnostics);
     bar.reset();
+    if (args->advise && result.failed_sources.empty()) add_advice(result.report, args->db_url);
     if (!result.alerts.empty())
       analyze::dispatch_alerts(result.alerts, options.alerts, diagnostics);
     print_diagnostics(diagnostics);

@@ -9,7 +9,9 @@
 
 #include "cli/commands.h"
 #include "cli/report_args.h"
+#include "querylens/advise/advise.h"
 #include "querylens/analyze/analysis.h"
+#include "querylens/demo/advice.h"
 #include "querylens/demo/demo.h"
 #include "querylens/explain/sections.h"
 #include "querylens/stats/digest.h"
@@ -24,6 +26,7 @@ struct DemoArgs {
   std::string fail_on;
   std::string sort = "total";
   size_t top = 15;
+  bool no_advice = false;
 };
 
 // A one-line progress display on a terminal; nothing when stderr is not one.
@@ -63,6 +66,8 @@ Runner setup_demo(CLI::App& sub) {
                  "Exit with 1 when a finding is at or above this severity")
       ->check(CLI::IsMember({"low", "medium", "high", "critical"}));
   sub.add_flag("--quiet,-q", args->quiet, "Print only the report");
+  sub.add_flag("--no-advice", args->no_advice,
+               "Skip the index advice (advise --verify on a scratch copy of the demo file)");
   return [args]() -> int {
     bool chatty = !args->quiet;
     auto progress = progress_printer(chatty && stderr_is_terminal());
@@ -111,6 +116,15 @@ Runner setup_demo(CLI::App& sub) {
     report::TextOptions text;
     text.width = terminal_width(120);
     write_output("", report::render_text(shown, text));
+    if (!args->no_advice) {
+      // The indexes advise recommends for the captured workload, measured: built on a
+      // temporary copy of the demo file (the file itself is only read, so the next run shows
+      // the same), each query they serve timed before and after (median of 3 runs).
+      demo::AdviceRun advice = demo::run_demo_advice(args->demo.path, full.queries, 3);
+      write_output("", fmt::format("\nIndex advice for the captured workload (querylens advise "
+                                   "--verify, {:.1f} s):\n\n{}",
+                                   advice.seconds, advise::render_text(advice.result)));
+    }
     std::filesystem::path dir(args->report_dir);
     std::error_code ec;
     std::filesystem::create_directories(dir, ec);  // a failure is reported by write_output

@@ -32,6 +32,24 @@ struct AdviseOptions {
   SqliteWhatIfOptions sqlite;
 };
 
+// --verify: one query timed before and after the recommended indexes were built (on a scratch
+// copy of an SQLite file, or on the PostgreSQL database named by --verify-db).
+struct QueryTiming {
+  size_t query = 0;                    // index into the workload
+  std::string sql;                     // the statement that was run
+  double before_ms = 0, after_ms = 0;  // medians of the runs
+  double speedup = 0;                  // before / after; 0 when not timed
+  std::string skipped;                 // why it was not timed ("" when it was)
+};
+
+struct Verification {
+  bool ran = false;
+  std::string target;  // where it ran: "a temporary copy of PATH", or the redacted --verify-db
+  int runs = 0;        // timed runs per query and configuration (the median is kept)
+  std::vector<std::vector<QueryTiming>> indexes;  // parallel to AdviseResult::indexes
+  std::vector<std::string> notes;
+};
+
 struct AdviseResult {
   Engine engine = Engine::kSqlite;
   std::string database;  // redacted URL, for the report
@@ -46,6 +64,7 @@ struct AdviseResult {
   int64_t cache_hits = 0;          // questions answered from the cost cache
   double whatif_ms = 0;            // time spent planning and sizing what-if configurations
   std::vector<std::string> notes;  // e.g. HypoPG missing: how to install it
+  Verification verification;       // filled by verify() (verify.h)
 };
 
 // Opens `url` for reading only: an SQLite file must exist and gets PRAGMA query_only; a
@@ -58,6 +77,12 @@ std::unique_ptr<db::Connection> open_read_only(std::string_view url);
 // `notes` says what to install.
 AdviseResult advise(db::Connection& connection, std::vector<WorkloadQuery> workload,
                     const AdviseOptions& options = {});
+
+// The advice as report findings (analyze --advise): one `missing-index` finding per
+// recommended index (fix_sql: its DDL; evidence: the shapes it serves and the table), then the
+// existing-index findings. Severity: high when the index carries at least half of the gain,
+// medium otherwise.
+std::vector<Finding> advice_findings(const AdviseResult& result);
 
 // Renderers: aligned text for a terminal; JSON (indexes[], drop[], findings[], whatif_calls);
 // a maintenance script (CREATE statements, DROPs commented out, ANALYZE).
