@@ -1,8 +1,9 @@
 // Instruction counts of the instrumentation benchmark's two loops, for a machine whose timings
 // are too noisy to read a 5% difference (a shared VM) and that exposes no hardware counters:
 //
-//   valgrind --tool=callgrind --toggle-collect='*lookups_raw*' build-rel/bench/querylens_instr_count raw
-//   valgrind --tool=callgrind --toggle-collect='*lookups_instrumented*' build-rel/bench/querylens_instr_count instrumented
+//   valgrind --tool=callgrind --toggle-collect='*lookups_raw*'
+//   build-rel/bench/querylens_instr_count raw valgrind --tool=callgrind
+//   --toggle-collect='*lookups_instrumented*' build-rel/bench/querylens_instr_count instrumented
 //
 // and divide the collected Ir by the lookups (printed). Same loops as
 // BM_SqlitePointLookup_Raw / _Instrumented in instrumentation_bench.cpp.
@@ -41,9 +42,8 @@ inline int64_t next_id(uint64_t& state) {
     sqlite3_bind_int64(stmt, 1, next_id(rng));
     while (sqlite3_step(stmt) == SQLITE_ROW) {
       checksum += sqlite3_column_int64(stmt, 0);
-      checksum += static_cast<int64_t>(
-          std::strlen(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 1))));
-      checksum += sqlite3_column_bytes(stmt, 2);
+      checksum += sqlite3_column_text(stmt, 1) != nullptr ? sqlite3_column_bytes(stmt, 1) : 0;
+      checksum += sqlite3_column_text(stmt, 2) != nullptr ? sqlite3_column_bytes(stmt, 2) : 0;
     }
     sqlite3_reset(stmt);
   }

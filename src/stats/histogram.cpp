@@ -7,17 +7,6 @@
 
 namespace querylens::stats {
 
-// Bucket layout: 0..31 hold the values 0..31 exactly. For v ≥ 32 with highest set bit e
-// (5 ≤ e ≤ kMaxExponent), the bucket is 32 + (e - 5) * 32 + the 5 bits below the top bit.
-int LatencyHistogram::bucket_of(int64_t value_ns) {
-  if (value_ns < 32) return value_ns < 0 ? 0 : static_cast<int>(value_ns);
-  uint64_t v = static_cast<uint64_t>(value_ns);
-  int e = 63 - std::countl_zero(v);
-  if (e > kMaxExponent) return kBucketCount - 1;
-  int sub = static_cast<int>((v >> (e - kSubBucketBits)) & 31);
-  return 32 + ((e - kSubBucketBits) << kSubBucketBits) + sub;
-}
-
 int64_t LatencyHistogram::bucket_lower(int bucket) {
   if (bucket < 32) return bucket;
   int e = ((bucket - 32) >> kSubBucketBits) + kSubBucketBits;
@@ -29,14 +18,6 @@ int64_t LatencyHistogram::bucket_upper(int bucket) {
   if (bucket < 32) return bucket + 1;
   int e = ((bucket - 32) >> kSubBucketBits) + kSubBucketBits;
   return bucket_lower(bucket) + (int64_t{1} << (e - kSubBucketBits));
-}
-
-void LatencyHistogram::record(int64_t value_ns) {
-  if (value_ns < 0) value_ns = 0;
-  if (count_ == 0 || value_ns < min_) min_ = value_ns;
-  if (count_ == 0 || value_ns > max_) max_ = value_ns;
-  ++count_;
-  add_to_bucket(bucket_of(value_ns), 1);
 }
 
 void LatencyHistogram::add_to_bucket(int bucket, uint64_t n) {

@@ -10,8 +10,10 @@
 // distribution, which is all a quantile needs, is kept). Not thread-safe.
 #pragma once
 
+#include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <vector>
 
 namespace querylens::stats {
@@ -22,7 +24,23 @@ class LatencyHistogram {
   static constexpr int kMaxExponent = 46;   // 2^46 ns ≈ 19.5 hours
   static constexpr int kBucketCount = ((kMaxExponent - kSubBucketBits + 1) << kSubBucketBits) + 32;
 
-  void record(int64_t value_ns);
+  // Inline: the common case (a bucket already allocated, far from overflow) is a handful of
+  // instructions on the instrumented hot path (docs/PERFORMANCE.md).
+  void record(int64_t value_ns) {
+    if (value_ns < 0) value_ns = 0;
+    if (count_ == 0 || value_ns < min_) min_ = value_ns;
+    if (count_ == 0 || value_ns > max_) max_ = value_ns;
+    ++count_;
+    int bucket = bucket_of(value_ns);
+    size_t offset = static_cast<size_t>(bucket - first_);  // wraps when below first_
+    if (offset < buckets_.size() && buckets_[offset] < std::numeric_limits<uint32_t>::max())
+        [[likely]] {
+      ++buckets_[offset];
+      ++weight_;
+      return;
+    }
+    add_to_bucket(bucket, 1);
+  }
   void merge(const LatencyHistogram& other);
 
   uint64_t count() const { return count_; }
@@ -33,7 +51,16 @@ class LatencyHistogram {
   size_t memory_bytes() const { return sizeof(*this) + buckets_.capacity() * sizeof(uint32_t); }
 
   // Exposed for tests and renderers (bucket bounds for a latency chart).
-  static int bucket_of(int64_t value_ns);
+  // Bucket layout: 0..31 hold the values 0..31 exactly. For v ≥ 32 with highest set bit e
+  // (5 ≤ e ≤ kMaxExponent), the bucket is 32 + (e - 5) * 32 + the 5 bits below the top bit.
+  static int bucket_of(int64_t value_ns) {
+    if (value_ns < 32) return value_ns < 0 ? 0 : static_cast<int>(value_ns);
+    uint64_t v = static_cast<uint64_t>(value_ns);
+    int e = 63 - std::countl_zero(v);
+    if (e > kMaxExponent) return kBucketCount - 1;
+    int sub = static_cast<int>((v >> (e - kSubBucketBits)) & 31);
+    return 32 + ((e - kSubBucketBits) << kSubBucketBits) + sub;
+  }
   static int64_t bucket_lower(int bucket);
   static int64_t bucket_upper(int bucket);  // exclusive
   // (bucket, weight) pairs of non-empty buckets, in order; weights are relative counts.
