@@ -8,26 +8,15 @@
 #include <stdexcept>
 #include <string>
 
+#include "lookup_workload.h"
 #include "querylens/db/database.h"
 #include "querylens/stats/digest.h"
 
 namespace {
 
-constexpr int kRows = 100'000;
-constexpr const char* kLookup = "SELECT id, username, email FROM users WHERE id = ?";
-
-std::string schema_and_rows() {
-  return "CREATE TABLE users (id INTEGER PRIMARY KEY, username TEXT NOT NULL, email TEXT NOT NULL);"
-         "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < " +
-         std::to_string(kRows) +
-         ") INSERT INTO users SELECT i, 'user' || i, 'user' || i || '@example.com' FROM n;";
-}
-
-// A cheap deterministic walk over the ids so lookups are not all cache-identical.
-inline int64_t next_id(uint64_t& state) {
-  state = state * 6364136223846793005ull + 1442695040888963407ull;
-  return static_cast<int64_t>((state >> 33) % kRows) + 1;
-}
+using querylens::bench::kLookup;
+using querylens::bench::next_id;
+using querylens::bench::schema_and_rows;
 
 void BM_SqlitePointLookup_Raw(benchmark::State& state) {
   sqlite3* db = nullptr;

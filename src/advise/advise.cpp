@@ -9,6 +9,7 @@
 
 #include "querylens/core/error.h"
 #include "querylens/db/connection.h"
+#include "querylens/db/database.h"
 #include "querylens/db/url.h"
 
 namespace querylens::advise {
@@ -16,13 +17,7 @@ namespace querylens::advise {
 std::unique_ptr<db::Connection> open_read_only(std::string_view url) {
   db::DatabaseUrl parsed = db::parse_database_url(url);
   const std::string shown = db::redact_url(url);
-  if (parsed.backend == db::Backend::kSqlite && parsed.target != ":memory:") {
-    // The db layer creates a missing file; advise must not create anything.
-    std::error_code ec;
-    if (!std::filesystem::exists(parsed.target, ec))
-      throw Error(ErrorKind::kDatabase,
-                  fmt::format("cannot open SQLite database {}: no such file", shown));
-  }
+  db::require_existing_database(url);  // the db layer would create a missing file
   std::unique_ptr<db::Connection> conn = db::connect(parsed, {});
   if (parsed.backend == db::Backend::kSqlite) {
     conn->execute_script("PRAGMA query_only = ON");

@@ -5,6 +5,7 @@
 #include "advise/catalog_engine.h"
 #include "querylens/core/error.h"
 #include "querylens/db/connection.h"
+#include "querylens/sql/quote.h"
 
 namespace querylens::advise::detail {
 namespace {
@@ -69,7 +70,8 @@ Catalog read_sqlite_catalog(db::Connection& conn, const std::set<std::string>& w
     const std::string key = lower(info.name);
     if (!wanted.count(key) || catalog.tables.count(key)) continue;
     try {
-      info.rows = as_int(conn.query("SELECT count(*) FROM " + quote_ident(info.name)).rows[0][0]);
+      info.rows =
+          as_int(conn.query("SELECT count(*) FROM " + sql::quote_identifier(info.name)).rows[0][0]);
     } catch (const Error&) {
       continue;  // a virtual table whose module is missing: nothing to index
     }

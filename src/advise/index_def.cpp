@@ -5,21 +5,14 @@
 
 #include <cctype>
 
+#include "querylens/sql/quote.h"
+
 namespace querylens::advise {
 
 std::string lower(std::string_view text) {
   std::string out(text);
   for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
-}
-
-std::string quote_ident(std::string_view name) {
-  std::string out = "\"";
-  for (char c : name) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
 }
 
 std::string IndexDef::key() const {
@@ -40,15 +33,15 @@ std::string IndexDef::key() const {
 }
 
 std::string qualified_table(const IndexDef& index) {
-  if (index.schema.empty()) return quote_ident(index.table);
-  return quote_ident(index.schema) + "." + quote_ident(index.table);
+  if (index.schema.empty()) return sql::quote_identifier(index.table);
+  return sql::quote_identifier(index.schema) + "." + sql::quote_identifier(index.table);
 }
 
 std::string render_keys(const IndexDef& index, Engine engine) {
   std::string out;
   auto add = [&](const std::string& part) { out += (out.empty() ? "" : ", ") + part; };
   for (const IndexKey& k : index.keys) {
-    std::string key = quote_ident(k.column);
+    std::string key = sql::quote_identifier(k.column);
     if (!k.function.empty()) {
       // Only functions the candidate generator allows (lower / upper) reach here.
       key = k.function + "(" + key + ")";
@@ -59,14 +52,15 @@ std::string render_keys(const IndexDef& index, Engine engine) {
   }
   // SQLite has no INCLUDE: trailing key columns make the index covering instead.
   if (engine == Engine::kSqlite) {
-    for (const std::string& c : index.include) add(quote_ident(c));
+    for (const std::string& c : index.include) add(sql::quote_identifier(c));
   }
   return out;
 }
 
 std::string render_where(const IndexDef& index) {
   if (!index.has_where()) return "";
-  return quote_ident(index.where_column) + (index.where_not_null ? " IS NOT NULL" : " IS NULL");
+  return sql::quote_identifier(index.where_column) +
+         (index.where_not_null ? " IS NOT NULL" : " IS NULL");
 }
 
 namespace {
@@ -75,7 +69,8 @@ std::string tail(const IndexDef& index, Engine engine) {
   std::string out = " (" + render_keys(index, engine) + ")";
   if (engine == Engine::kPostgres && !index.include.empty()) {
     std::string cols;
-    for (const std::string& c : index.include) cols += (cols.empty() ? "" : ", ") + quote_ident(c);
+    for (const std::string& c : index.include)
+      cols += (cols.empty() ? "" : ", ") + sql::quote_identifier(c);
     out += " INCLUDE (" + cols + ")";
   }
   if (index.has_where()) out += " WHERE " + render_where(index);
@@ -102,10 +97,11 @@ std::string make_index_name(const IndexDef& index) {
 std::string create_index_sql(const IndexDef& index, Engine engine) {
   if (engine == Engine::kPostgres) {
     return fmt::format("CREATE INDEX CONCURRENTLY IF NOT EXISTS {} ON {}{};",
-                       quote_ident(index.name), qualified_table(index), tail(index, engine));
+                       sql::quote_identifier(index.name), qualified_table(index),
+                       tail(index, engine));
   }
-  return fmt::format("CREATE INDEX IF NOT EXISTS {} ON {}{};", quote_ident(index.name),
-                     quote_ident(index.table), tail(index, engine));
+  return fmt::format("CREATE INDEX IF NOT EXISTS {} ON {}{};", sql::quote_identifier(index.name),
+                     sql::quote_identifier(index.table), tail(index, engine));
 }
 
 std::string hypothetical_index_sql(const IndexDef& index) {
@@ -115,11 +111,12 @@ std::string hypothetical_index_sql(const IndexDef& index) {
 
 std::string drop_index_sql(const std::string& schema, const std::string& name, Engine engine) {
   if (engine == Engine::kPostgres) {
-    std::string target =
-        schema.empty() ? quote_ident(name) : quote_ident(schema) + "." + quote_ident(name);
+    std::string target = schema.empty()
+                             ? sql::quote_identifier(name)
+                             : sql::quote_identifier(schema) + "." + sql::quote_identifier(name);
     return "DROP INDEX CONCURRENTLY IF EXISTS " + target + ";";
   }
-  return "DROP INDEX IF EXISTS " + quote_ident(name) + ";";
+  return "DROP INDEX IF EXISTS " + sql::quote_identifier(name) + ";";
 }
 
 }  // namespace querylens::advise

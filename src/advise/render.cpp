@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "querylens/advise/advise.h"
+#include "querylens/sql/quote.h"
 
 namespace querylens::advise {
 namespace {
@@ -113,7 +114,8 @@ std::string render_json(const AdviseResult& r) {
     for (const IndexKey& k : x.index.keys) {
       columns.push_back(
           {{"column", k.column},
-           {"expression", k.function.empty() ? "" : k.function + "(" + quote_ident(k.column) + ")"},
+           {"expression",
+            k.function.empty() ? "" : k.function + "(" + sql::quote_identifier(k.column) + ")"},
            {"descending", k.descending}});
     }
     json queries = json::array();

@@ -16,7 +16,9 @@
 
 #include "querylens/core/error.h"
 #include "querylens/db/connection.h"
+#include "querylens/db/database.h"
 #include "querylens/db/url.h"
+#include "querylens/sql/quote.h"
 
 namespace querylens::advise {
 
@@ -231,7 +233,8 @@ std::string plain_create_sql(const IndexDef& index) {
 }
 
 std::string qualified_index(const IndexDef& index) {
-  return (index.schema.empty() ? "" : quote_ident(index.schema) + ".") + quote_ident(index.name);
+  return (index.schema.empty() ? "" : sql::quote_identifier(index.schema) + ".") +
+         sql::quote_identifier(index.name);
 }
 
 // Drops, at scope exit, the indexes verify created on --verify-db.
@@ -349,12 +352,7 @@ size_t apply(const AdviseResult& result, std::string_view url,
              const std::function<void(const std::string&)>& announce) {
   const db::DatabaseUrl parsed = db::parse_database_url(url);
   const std::string shown = db::redact_url(url);
-  if (parsed.backend == db::Backend::kSqlite && parsed.target != ":memory:") {
-    std::error_code ec;
-    if (!std::filesystem::exists(parsed.target, ec))
-      throw Error(ErrorKind::kDatabase,
-                  fmt::format("cannot open SQLite database {}: no such file", shown));
-  }
+  db::require_existing_database(url);  // the db layer would create a missing file
   std::unique_ptr<db::Connection> conn = db::connect(parsed, {});
   size_t done = 0;
   for (const Recommendation& r : result.indexes) {

@@ -12,6 +12,7 @@
 #include "querylens/core/error.h"
 #include "querylens/db/connection.h"
 #include "querylens/explain/explain.h"
+#include "querylens/sql/quote.h"
 
 namespace querylens::advise {
 namespace {
@@ -155,7 +156,7 @@ class PostgresWhatIf final : public WhatIf {
   };
   // A HypoPG function, qualified with the extension's schema.
   std::string fn(std::string_view name) const {
-    return quote_ident(schema_) + "." + std::string(name);
+    return sql::quote_identifier(schema_) + "." + std::string(name);
   }
 
   db::Connection& conn_;

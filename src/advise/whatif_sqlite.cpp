@@ -15,6 +15,7 @@
 #include "querylens/core/error.h"
 #include "querylens/db/connection.h"
 #include "querylens/plan/parse.h"
+#include "querylens/sql/quote.h"
 
 namespace querylens::advise {
 namespace {
@@ -40,10 +41,10 @@ std::string stat_text(const IndexStat& s) {
 std::vector<std::string> key_exprs(const IndexDef& index) {
   std::vector<std::string> out;
   for (const IndexKey& k : index.keys) {
-    out.push_back(k.function.empty() ? quote_ident(k.column)
-                                     : k.function + "(" + quote_ident(k.column) + ")");
+    out.push_back(k.function.empty() ? sql::quote_identifier(k.column)
+                                     : k.function + "(" + sql::quote_identifier(k.column) + ")");
   }
-  for (const std::string& c : index.include) out.push_back(quote_ident(c));
+  for (const std::string& c : index.include) out.push_back(sql::quote_identifier(c));
   return out;
 }
 
@@ -149,7 +150,7 @@ class SqliteWhatIf final : public WhatIf {
       cols += fmt::format("{}{} AS k{}", i ? ", " : "", exprs[i], i);
       widths += fmt::format("{}coalesce(avg(length(k{})), 0)", i ? " + " : "", i);
     }
-    std::string source = quote_ident(index.table);
+    std::string source = sql::quote_identifier(index.table);
     if (total > options_.sample_rows) {
       // Each row kept with probability sample / total: one pass, no sort.
       source = fmt::format("(SELECT * FROM {} WHERE abs(random()) % {} < {})", source, total,
@@ -191,7 +192,7 @@ class SqliteWhatIf final : public WhatIf {
         ++it;
         continue;
       }
-      copy_->execute_script("DROP INDEX " + quote_ident(it->second));
+      copy_->execute_script("DROP INDEX " + sql::quote_identifier(it->second));
       copy_->query("DELETE FROM sqlite_stat1 WHERE idx = ?", {it->second});
       by_name_.erase(lower(it->second));
       it = current_.erase(it);

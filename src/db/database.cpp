@@ -28,7 +28,7 @@ std::unique_ptr<Database> Database::open(std::string_view url, PoolOptions optio
   return database;
 }
 
-std::unique_ptr<Database> Database::open_existing(std::string_view url, PoolOptions options) {
+void require_existing_database(std::string_view url) {
   DatabaseUrl parsed = parse_database_url(url);
   if (parsed.backend == Backend::kSqlite && parsed.target != ":memory:") {
     std::error_code ec;
@@ -37,6 +37,10 @@ std::unique_ptr<Database> Database::open_existing(std::string_view url, PoolOpti
                   fmt::format("cannot open SQLite database {}: no such file", redact_url(url)));
     }
   }
+}
+
+std::unique_ptr<Database> Database::open_existing(std::string_view url, PoolOptions options) {
+  require_existing_database(url);
   return open(url, options);
 }
 

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "querylens/sql/quote.h"
+
 namespace querylens::db {
 
 std::string to_display(const Value& v) {
@@ -10,15 +12,7 @@ std::string to_display(const Value& v) {
     std::string operator()(int64_t i) const { return fmt::format("{}", i); }
     // fmt prints the shortest text that reads back as the same double (1.5, 0.1, 1e+300).
     std::string operator()(double d) const { return fmt::format("{}", d); }
-    std::string operator()(const std::string& s) const {
-      std::string out = "'";
-      for (char c : s) {
-        if (c == '\'') out += '\'';
-        out += c;
-      }
-      out += '\'';
-      return out;
-    }
+    std::string operator()(const std::string& s) const { return sql::quote_literal(s); }
   };
   return std::visit(Visitor{}, v);
 }

@@ -11,6 +11,7 @@
 #include "querylens/advise/verify.h"
 #include "querylens/core/error.h"
 #include "querylens/db/connection.h"
+#include "querylens/sql/quote.h"
 
 namespace querylens::demo {
 namespace {
@@ -40,8 +41,8 @@ std::vector<std::string> tables_for(const advise::WorkloadQuery& q, const std::s
 std::optional<db::Value> middle_value(db::Connection& conn, const std::vector<std::string>& tables,
                                       const std::string& column) {
   for (const std::string& t : tables) {
-    const std::string table = advise::quote_ident(t);
-    const std::string col = advise::quote_ident(column);
+    const std::string table = sql::quote_identifier(t);
+    const std::string col = sql::quote_identifier(column);
     try {
       db::ResultSet rs =
           conn.query(fmt::format("SELECT {0} FROM {1} WHERE {0} IS NOT NULL ORDER BY rowid LIMIT 1 "

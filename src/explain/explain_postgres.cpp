@@ -16,21 +16,10 @@
 #include "querylens/plan/parse.h"
 #include "querylens/sql/fold.h"
 #include "querylens/sql/lexer.h"
+#include "querylens/sql/quote.h"
 
 namespace querylens::explain::detail {
 namespace {
-
-// A string as a SQL literal. standard_conforming_strings is set on in the transaction, so
-// only the quote needs doubling.
-std::string quote_literal(std::string_view value) {
-  std::string out = "'";
-  for (char c : value) {
-    if (c == '\'') out += '\'';
-    out += c;
-  }
-  out += '\'';
-  return out;
-}
 
 std::string explain_options(const ExplainOptions& options, int server_version) {
   std::string out = "FORMAT JSON";
@@ -97,7 +86,8 @@ void run_postgres(db::Connection& connection, const ExplainOptions& options,
       const auto& value = static_cast<size_t>(i) < options.params.size()
                               ? options.params[static_cast<size_t>(i)]
                               : std::nullopt;
-      args += value ? quote_literal(*value) : "NULL";
+      // standard_conforming_strings is set on in the transaction: doubling quotes suffices.
+      args += value ? sql::quote_literal(*value) : "NULL";
     }
     explain = fmt::format("EXPLAIN ({}) EXECUTE {}({})", explain_options(options, version),
                           prepared, args);

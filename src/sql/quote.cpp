@@ -2,15 +2,24 @@
 
 namespace querylens::sql {
 
-std::string quote_identifier(std::string_view name) {
-  std::string out = "\"";
-  for (char c : name) {
-    if (c == '"') out += '"';
+namespace {
+
+// `text` between `quote`s, each `quote` inside doubled.
+std::string enclose(std::string_view text, char quote) {
+  std::string out(1, quote);
+  for (char c : text) {
+    if (c == quote) out += quote;
     out += c;
   }
-  out += '"';
+  out += quote;
   return out;
 }
+
+}  // namespace
+
+std::string quote_identifier(std::string_view name) { return enclose(name, '"'); }
+
+std::string quote_literal(std::string_view text) { return enclose(text, '\''); }
 
 std::string quote_qualified(std::string_view dotted) {
   std::string out;

@@ -35,8 +35,6 @@ struct IndexDef {
   bool has_where() const { return !where_column.empty(); }
 };
 
-// Double-quotes an identifier for SQL ("a""b").
-std::string quote_ident(std::string_view name);
 // `"schema"."table"` (PostgreSQL, when schema is set) or `"table"`.
 std::string qualified_table(const IndexDef& index);
 // `"user_id", "created_at" DESC`, `lower("email")`. PostgreSQL wraps expressions in

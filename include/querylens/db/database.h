@@ -17,6 +17,11 @@
 
 namespace querylens::db {
 
+// Throws Error(kDatabase) "cannot open SQLite database URL: no such file" when `url` names an
+// SQLite file that does not exist (the db layer would create it; inspecting tools must not).
+// PostgreSQL and ":memory:" pass.
+void require_existing_database(std::string_view url);
+
 class Database {
  public:
   // Throws Error(kUsage) for an unrecognised URL, Error(kDatabase) when the first connection

@@ -10,5 +10,8 @@ namespace querylens::sql {
 std::string quote_identifier(std::string_view name);
 // "schema.table" → `"schema"."table"` (each dot-separated part quoted); "t" → `"t"`.
 std::string quote_qualified(std::string_view dotted);
+// `'text'` with embedded quotes doubled: a string literal under standard_conforming_strings
+// (PostgreSQL's default since 9.1, and SQLite's only rule).
+std::string quote_literal(std::string_view text);
 
 }  // namespace querylens::sql
