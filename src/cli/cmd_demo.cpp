@@ -62,9 +62,7 @@ Runner setup_demo(CLI::App& sub) {
   sub.add_option("--sort", args->sort, "Rank query shapes by")
       ->check(CLI::IsMember({"total", "calls", "mean", "p99"}))
       ->capture_default_str();
-  sub.add_option("--fail-on", args->fail_on,
-                 "Exit with 1 when a finding is at or above this severity")
-      ->check(CLI::IsMember({"low", "medium", "high", "critical"}));
+  add_fail_on_option(sub, args->fail_on);
   sub.add_flag("--quiet,-q", args->quiet, "Print only the report");
   sub.add_flag("--no-advice", args->no_advice,
                "Skip the index advice (advise --verify on a scratch copy of the demo file)");
@@ -133,9 +131,7 @@ Runner setup_demo(CLI::App& sub) {
     if (chatty)
       std::fprintf(stderr, "\nquerylens demo: wrote %s and %s\n", (dir / "report.json").c_str(),
                    (dir / "report.md").c_str());
-    std::optional<Severity> fail_on;
-    if (!args->fail_on.empty()) fail_on = parse_severity(args->fail_on);
-    return exit_code_for(full.findings, fail_on);
+    return exit_code_for(full.findings, args->fail_on);
   };
 }
 

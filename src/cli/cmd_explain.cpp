@@ -97,9 +97,7 @@ Runner setup_explain(CLI::App& sub) {
       ->capture_default_str();
   sub.add_option("--output,-o", args->output,
                  "Write the result to FILE instead of standard output");
-  sub.add_option("--fail-on", args->fail_on,
-                 "Exit with 1 when a finding is at or above this severity")
-      ->check(CLI::IsMember({"low", "medium", "high", "critical"}));
+  add_fail_on_option(sub, args->fail_on);
   return [args]() -> int {
     explain::ExplainOptions options;
     options.analyze = args->analyze;
@@ -137,9 +135,7 @@ Runner setup_explain(CLI::App& sub) {
       write_output(args->output, args->format == "json" ? report::render_plans_json(sections)
                                                         : report::render_plans_text(sections));
       if (failed) return kExitInputOrDatabase;
-      std::optional<Severity> threshold;
-      if (!args->fail_on.empty()) threshold = parse_severity(args->fail_on);
-      return exit_code_for(explain::section_findings(sections), threshold);
+      return exit_code_for(explain::section_findings(sections), args->fail_on);
     }
     if (args->top > 0 && args->from.empty())
       throw Error(ErrorKind::kUsage, "--top needs the sources to digest: --from FILE…");
@@ -190,9 +186,7 @@ Runner setup_explain(CLI::App& sub) {
                                                       : report::render_plans_text(sections));
     if (failed) return kExitInputOrDatabase;
     if (refused) return kExitUsage;
-    std::optional<Severity> threshold;
-    if (!args->fail_on.empty()) threshold = parse_severity(args->fail_on);
-    return exit_code_for(explain::section_findings(sections), threshold);
+    return exit_code_for(explain::section_findings(sections), args->fail_on);
   };
 }
 

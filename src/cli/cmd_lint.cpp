@@ -49,9 +49,7 @@ Runner setup_lint(CLI::App& sub) {
       ->capture_default_str();
   sub.add_option("--output,-o", args->output,
                  "Write the result to FILE instead of standard output");
-  sub.add_option("--fail-on", args->fail_on,
-                 "Exit with 1 when a finding is at or above this severity")
-      ->check(CLI::IsMember({"low", "medium", "high", "critical"}));
+  add_fail_on_option(sub, args->fail_on);
   sub.add_option("--rules", args->rules, "Only these rule ids (comma-separated)")->delimiter(',');
   sub.add_option("--disable", args->disable, "Skip these rule ids (comma-separated)")
       ->delimiter(',');
@@ -97,9 +95,7 @@ Runner setup_lint(CLI::App& sub) {
     if (failed || !result.errors.empty()) return kExitInputOrDatabase;
     std::vector<Finding> findings;
     for (const lint::LintFinding& f : result.findings) findings.push_back(f.finding);
-    std::optional<Severity> threshold;
-    if (!args->fail_on.empty()) threshold = parse_severity(args->fail_on);
-    return exit_code_for(findings, threshold);
+    return exit_code_for(findings, args->fail_on);
   };
 }
 

@@ -22,10 +22,7 @@ void ReportArgs::add_to(CLI::App& sub, bool with_fail_on) {
       ->check(CLI::IsMember({"total", "calls", "mean", "p99"}))
       ->capture_default_str();
   sub.add_option("--top", top, "How many query shapes to list (0: all)")->capture_default_str();
-  if (with_fail_on) {
-    sub.add_option("--fail-on", fail_on, "Exit with 1 when a finding is at or above this severity")
-        ->check(CLI::IsMember({"low", "medium", "high", "critical"}));
-  }
+  if (with_fail_on) add_fail_on_option(sub, fail_on);
 }
 
 report::Format ReportArgs::parsed_format() const { return *report::parse_format(format); }
@@ -39,6 +36,17 @@ stats::RankBy ReportArgs::parsed_sort() const {
 std::optional<Severity> ReportArgs::parsed_fail_on() const {
   if (fail_on.empty()) return std::nullopt;
   return parse_severity(fail_on);
+}
+
+void add_fail_on_option(CLI::App& sub, std::string& value) {
+  sub.add_option("--fail-on", value, "Exit with 1 when a finding is at or above this severity")
+      ->check(CLI::IsMember({"low", "medium", "high", "critical"}));
+}
+
+int exit_code_for(const std::vector<Finding>& findings, const std::string& fail_on) {
+  std::optional<Severity> threshold;
+  if (!fail_on.empty()) threshold = parse_severity(fail_on);
+  return exit_code_for(findings, threshold);
 }
 
 void write_output(const std::string& path, const std::string& text) {

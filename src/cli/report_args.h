@@ -33,4 +33,9 @@ bool stderr_is_terminal();
 // 1 when any finding is at or above `threshold`.
 int exit_code_for(const std::vector<Finding>& findings, std::optional<Severity> threshold);
 
+// `--fail-on SEVERITY` into `value` (empty: never); every command that finds things has it.
+void add_fail_on_option(CLI::App& sub, std::string& value);
+// exit_code_for() with the threshold as --fail-on gave it.
+int exit_code_for(const std::vector<Finding>& findings, const std::string& fail_on);
+
 }  // namespace querylens::cli

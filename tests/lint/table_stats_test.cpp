@@ -165,22 +165,25 @@ TEST(TableStatsTest, CliConnectionErrorExits3WithoutThePassword) {
 
 // --- PostgreSQL -------------------------------------------------------------------------------
 
+// Drops public.<table> when the test ends, passed or not.
+struct DropTableOnExit {
+  db::Connection& conn;
+  std::string table;
+  ~DropTableOnExit() {
+    try {
+      conn.execute_script("DROP TABLE IF EXISTS public." + table);
+    } catch (...) {
+    }
+  }
+};
+
 TEST(TableStatsTest, PostgresReltuplesAfterAnalyze) {
   QUERYLENS_REQUIRE_PG_URL(url);
   std::string table = "ql_lint_rows_" + std::to_string(::getpid()) + "_" +
                       std::to_string(std::random_device{}() % 1000000);
   auto database = db::Database::open(url);
   auto conn = database->connect();
-  struct Drop {
-    db::Connection& conn;
-    std::string table;
-    ~Drop() {
-      try {
-        conn.execute_script("DROP TABLE IF EXISTS public." + table);
-      } catch (...) {
-      }
-    }
-  } drop{*conn, table};
+  DropTableOnExit drop{*conn, table};
   conn->execute_script("CREATE TABLE public." + table + " (id int); INSERT INTO public." + table +
                        " SELECT generate_series(1, 2000); ANALYZE public." + table + ";");
 
@@ -258,16 +261,7 @@ TEST(LintSchemaTest, PostgresCatalogColumnsAndLeadingIndexColumns) {
   std::string table = "lint_schema_" + std::to_string(std::random_device{}() % 1000000);
   auto database = db::Database::open(url);
   auto conn = database->connect();
-  struct Drop {
-    db::Connection& conn;
-    std::string table;
-    ~Drop() {
-      try {
-        conn.execute_script("DROP TABLE IF EXISTS public." + table);
-      } catch (...) {
-      }
-    }
-  } drop{*conn, table};
+  DropTableOnExit drop{*conn, table};
   conn->execute_script("CREATE TABLE public." + table +
                        " (id int PRIMARY KEY, email text, note text);"
                        "CREATE INDEX ON public." +
