@@ -21,11 +21,72 @@ std::string base_name(const std::string& name) {
   return lower(dot == std::string::npos ? name : name.substr(dot + 1));
 }
 
-// The base table a column use belongs to: the model's resolution, else the query's only table.
-std::string table_of(const sql::ColumnUse& use, const WorkloadQuery& q) {
-  if (!use.table.empty()) return base_name(use.table);
-  if (q.tables.size() == 1) return *q.tables.begin();
-  return "";
+// Where a column use's table is: its base name and the block whose FROM holds it.
+struct Resolved {
+  std::string table;  // lower-case base table; empty when unknown
+  int block = -1;     // -1 when unknown (and for a query's only table)
+};
+
+// The base table a column use belongs to, found as PostgreSQL and SQLite resolve names: a
+// qualifier names the innermost FROM item with that alias (or name); an unqualified column
+// belongs to the query's only table, else to the innermost block whose FROM has exactly one
+// item with that column in the catalog (TPC-H-style schemas, whose column names carry their
+// table's prefix, are written without qualifiers). Two candidates in one block is an
+// ambiguity the engine would reject, and a derived table may hold the column: unknown then.
+Resolved resolve_column(const sql::ColumnUse& use, const WorkloadQuery& q, const Catalog& catalog) {
+  const auto& blocks = q.model.blocks;
+  auto valid = [&](int b) { return b >= 0 && static_cast<size_t>(b) < blocks.size(); };
+  if (!use.qualifier.empty()) {
+    for (int b = use.block; valid(b); b = blocks[static_cast<size_t>(b)].parent) {
+      for (int t : blocks[static_cast<size_t>(b)].tables) {
+        const sql::TableRef& ref = q.model.tables[static_cast<size_t>(t)];
+        const std::string& visible = ref.alias.empty() ? ref.name : ref.alias;
+        if (lower(visible) != lower(use.qualifier) && base_name(visible) != lower(use.qualifier))
+          continue;
+        if (ref.source != sql::TableSource::kTable) return {};
+        return {base_name(ref.name), b};
+      }
+    }
+    return {use.table.empty() ? "" : base_name(use.table), -1};
+  }
+  if (!use.table.empty()) return {base_name(use.table), -1};
+  if (q.tables.size() == 1) return {*q.tables.begin(), -1};
+  for (int b = use.block; valid(b); b = blocks[static_cast<size_t>(b)].parent) {
+    std::string found;
+    int matches = 0;  // FROM items that may have the column
+    for (int t : blocks[static_cast<size_t>(b)].tables) {
+      const sql::TableRef& ref = q.model.tables[static_cast<size_t>(t)];
+      if (ref.source == sql::TableSource::kSubquery || ref.source == sql::TableSource::kCte) {
+        ++matches;  // a derived table may have the column too: the name stays unresolved
+      } else if (ref.source == sql::TableSource::kTable) {
+        const TableInfo* info = catalog.table(base_name(ref.name));
+        if (info && info->column(use.column)) {
+          ++matches;
+          found = base_name(ref.name);
+        }
+      }
+    }
+    if (matches == 1 && !found.empty()) return {found, b};
+    if (matches > 0) return {};
+  }
+  return {};
+}
+
+std::string table_of(const sql::ColumnUse& use, const WorkloadQuery& q, const Catalog& catalog) {
+  return resolve_column(use, q, catalog).table;
+}
+
+// A join key's other side is in another table — or another FROM item of the same table (a
+// self-join, which only qualifiers can show) or an enclosing block (a correlated subquery).
+// An unqualified pair in one block resolving to one table compares two columns of a row.
+bool joins_another_table(const sql::ColumnUse& c, const WorkloadQuery& q, const Catalog& catalog) {
+  if (c.joined_with < 0 || static_cast<size_t>(c.joined_with) >= q.model.columns.size())
+    return true;
+  const sql::ColumnUse& other = q.model.columns[static_cast<size_t>(c.joined_with)];
+  if (!c.qualifier.empty() && !other.qualifier.empty()) return c.qualifier != other.qualifier;
+  const Resolved mine = resolve_column(c, q, catalog), theirs = resolve_column(other, q, catalog);
+  if (mine.table.empty() || theirs.table.empty()) return false;  // no evidence of a join
+  return mine.table != theirs.table || mine.block != theirs.block;
 }
 
 // What one query asks of one table.
@@ -46,10 +107,11 @@ void add_unique(std::vector<IndexKey>& keys, const IndexKey& key) {
   keys.push_back(key);
 }
 
-TableUse read_use(const WorkloadQuery& q, const std::string& table, const TableInfo& info) {
+TableUse read_use(const WorkloadQuery& q, const std::string& table, const TableInfo& info,
+                  const Catalog& catalog) {
   TableUse use;
   for (const sql::ColumnUse& c : q.model.columns) {
-    if (table_of(c, q) != table) continue;
+    if (table_of(c, q, catalog) != table) continue;
     std::optional<std::string> column = info.column(c.column);
     if (!column) continue;
     use.referenced.insert(*column);
@@ -74,7 +136,7 @@ TableUse read_use(const WorkloadQuery& q, const std::string& table, const TableI
         add_unique(use.group, key);
         break;
       case ColumnRole::kJoinKey:
-        add_unique(use.join, key);
+        if (joins_another_table(c, q, catalog)) add_unique(use.join, key);
         break;
       case ColumnRole::kWrapped:
         if (c.detail == "lower()" || c.detail == "upper()") {
@@ -109,6 +171,8 @@ TableUse read_use(const WorkloadQuery& q, const std::string& table, const TableI
   return use;
 }
 
+constexpr int64_t kTinyTableRows = 100;
+
 class Collector {
  public:
   Collector(const Catalog& catalog, const CandidateOptions& options)
@@ -124,6 +188,9 @@ class Collector {
       });
     }
     if (keys.empty()) return;
+    // A table of a few pages is read whole faster than through an index (5 regions, 25
+    // nations): no DBA indexes those, and the what-if costs would call the index a gain.
+    if (info.rows > 0 && info.rows < kTinyTableRows) return;
     // SQLite: a lookup by the rowid is already the table's own b-tree search.
     if (!info.rowid_column.empty() && keys.front().function.empty() &&
         lower(keys.front().column) == lower(info.rowid_column))
@@ -236,7 +303,7 @@ std::vector<Candidate> generate_candidates(const std::vector<WorkloadQuery>& wor
     for (const std::string& table : q.tables) {
       const TableInfo* info = catalog.table(table);
       if (!info) continue;
-      per_table[table].emplace_back(i, read_use(q, table, *info));
+      per_table[table].emplace_back(i, read_use(q, table, *info, catalog));
     }
   }
   Collector collector(catalog, options);

@@ -260,10 +260,21 @@ void Builder::comparison(object body, const Ctx& ctx) {
     }
     ColumnRole role = op == "=" ? ColumnRole::kEqualityFilter : ColumnRole::kRangeFilter;
     if (kind[0] == Side::kColumn && kind[1] == Side::kColumn) {
-      if (!col[0].qualifier.empty() && !col[1].qualifier.empty() &&
-          col[0].qualifier != col[1].qualifier) {
+      // Two different qualifiers: a join. An unqualified side (TPC-H style, `p_partkey =
+      // l_partkey`, or a correlated `= outer_col`) may be one too: recorded as a pair whose
+      // tables a catalog decides (advise); never for one unqualified name twice (`x = x`) or one
+      // qualifier on both sides, which compare columns of one row.
+      const bool qualified_join = !col[0].qualifier.empty() && !col[1].qualifier.empty() &&
+                                  col[0].qualifier != col[1].qualifier;
+      const bool possible_join =
+          op == "=" && (col[0].qualifier.empty() || col[1].qualifier.empty()) &&
+          !(col[0].qualifier.empty() && col[1].qualifier.empty() && col[0].column == col[1].column);
+      if (qualified_join || possible_join) {
+        const int first = static_cast<int>(m_.columns.size());
         add_column(col[0], ColumnRole::kJoinKey, ctx);
         add_column(col[1], ColumnRole::kJoinKey, ctx);
+        m_.columns[static_cast<size_t>(first)].joined_with = first + 1;
+        m_.columns[static_cast<size_t>(first) + 1].joined_with = first;
       }
     }
     for (int i = 0; i < 2; ++i) {

@@ -203,5 +203,53 @@ TEST(AdviseExisting, DuplicateRedundantUnusedInvalid) {
   EXPECT_EQ(r.findings.size(), 4u);
 }
 
+// TPC-H style: every column name carries its table's prefix and nothing is qualified. The
+// catalog tells which table a name belongs to, as the engine does.
+Catalog tpch_catalog() {
+  Catalog c;
+  c.engine = Engine::kSqlite;
+  auto table = [&](std::string name, std::vector<std::string> cols, int64_t rows) {
+    TableInfo t;
+    t.name = name;
+    t.columns = std::move(cols);
+    t.rows = rows;
+    c.tables[name] = t;
+  };
+  table("part", {"p_partkey", "p_brand", "p_container"}, 10000);
+  table("lineitem", {"l_orderkey", "l_partkey", "l_quantity", "l_commitdate", "l_receiptdate"},
+        300000);
+  table("region", {"r_regionkey", "r_name"}, 5);
+  c.tables["part"].rowid_column = "p_partkey";
+  return c;
+}
+
+TEST(AdviseCandidates, UnqualifiedColumnsResolvedThroughTheCatalog) {
+  // Q17: the join key and the correlated subquery's key are both unqualified.
+  auto cs = candidates_for(
+      {"SELECT sum(l_quantity) FROM lineitem, part WHERE p_partkey = l_partkey AND p_brand = $1 "
+       "AND p_container = $2 AND l_quantity < (SELECT $3 * avg(l_quantity) FROM lineitem "
+       "WHERE l_partkey = p_partkey)"},
+      tpch_catalog());
+  EXPECT_TRUE(has(cs, "lineitem(l_partkey,)")) << ::testing::PrintToString(keys_of(cs));
+  EXPECT_TRUE(has(cs, "part(p_brand,p_container,)"));
+  // p_partkey is part's rowid: never a candidate.
+  EXPECT_FALSE(has(cs, "part(p_partkey,)"));
+}
+
+TEST(AdviseCandidates, UnqualifiedColumnsOfOneRowAreNotAJoin) {
+  // Two columns of lineitem compared with each other: no join key, so no index on them.
+  auto cs = candidates_for({"SELECT l_orderkey FROM lineitem, part WHERE l_commitdate = "
+                            "l_receiptdate AND p_partkey = l_partkey"},
+                           tpch_catalog());
+  EXPECT_FALSE(has(cs, "lineitem(l_commitdate,)")) << ::testing::PrintToString(keys_of(cs));
+  EXPECT_FALSE(has(cs, "lineitem(l_receiptdate,)"));
+  EXPECT_TRUE(has(cs, "lineitem(l_partkey,)"));
+}
+
+TEST(AdviseCandidates, NoCandidateOnATinyTable) {
+  auto cs = candidates_for({"SELECT r_regionkey FROM region WHERE r_name = $1"}, tpch_catalog());
+  EXPECT_TRUE(cs.empty()) << ::testing::PrintToString(keys_of(cs));
+}
+
 }  // namespace
 }  // namespace querylens::advise

@@ -143,5 +143,23 @@ TEST(StatementModelTest, HundredKilobyteStatement) {
   EXPECT_NE(find(m, "title", ColumnRole::kLikeLeadingWildcard), nullptr);
 }
 
+TEST(StatementModelTest, UnqualifiedColumnPairsAreLinkedJoinKeys) {
+  StatementModel m = build_statement_model(
+      "SELECT 1 FROM lineitem, part WHERE p_partkey = l_partkey AND l_commitdate < l_receiptdate "
+      "AND l_tax = l_tax AND p.a = p.b");
+  ASSERT_TRUE(m.analyzed) << m.error;
+  const ColumnUse* left = find(m, "p_partkey", ColumnRole::kJoinKey);
+  const ColumnUse* right = find(m, "l_partkey", ColumnRole::kJoinKey);
+  ASSERT_NE(left, nullptr);
+  ASSERT_NE(right, nullptr);
+  // Each side points at the other: a catalog decides whether they are in different tables.
+  EXPECT_EQ(&m.columns[static_cast<size_t>(left->joined_with)], right);
+  EXPECT_EQ(&m.columns[static_cast<size_t>(right->joined_with)], left);
+  // A comparison that is not `=`, one name twice, one qualifier on both sides: no join key.
+  EXPECT_EQ(find(m, "l_commitdate", ColumnRole::kJoinKey), nullptr);
+  EXPECT_EQ(find(m, "l_tax", ColumnRole::kJoinKey), nullptr);
+  EXPECT_EQ(find(m, "a", ColumnRole::kJoinKey), nullptr);
+}
+
 }  // namespace
 }  // namespace querylens::sql

@@ -46,7 +46,7 @@ enum class ColumnRole {
   kLikeLeadingWildcard,
   kLikeOther,  // a pattern that is a parameter or an expression
   kIsNull,     // IS NULL / IS NOT NULL
-  kJoinKey,    // col = other_table.col
+  kJoinKey,    // col = other_table.col (see ColumnUse::joined_with)
   kOrderBy,
   kGroupBy,
   kWrapped,  // a function or cast applied to the column in a predicate (non-sargable)
@@ -63,6 +63,10 @@ struct ColumnUse {
   bool descending = false;  // kOrderBy
   bool negated = false;     // NOT IN, NOT LIKE, IS NOT NULL
   std::string detail;       // kWrapped: "lower()" / "::text"; LIKE: the pattern
+  // kJoinKey: the index in StatementModel::columns of the other side of the `=`. When either
+  // side is unqualified the statement alone cannot prove the two are in different tables: a
+  // catalog must (advise resolves both names and drops same-table pairs).
+  int joined_with = -1;
 };
 
 enum class SubqueryKind {
