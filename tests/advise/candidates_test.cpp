@@ -230,10 +230,10 @@ TEST(AdviseCandidates, UnqualifiedColumnsResolvedThroughTheCatalog) {
        "AND p_container = $2 AND l_quantity < (SELECT $3 * avg(l_quantity) FROM lineitem "
        "WHERE l_partkey = p_partkey)"},
       tpch_catalog());
-  EXPECT_TRUE(has(cs, "lineitem(l_partkey,)")) << ::testing::PrintToString(keys_of(cs));
-  EXPECT_TRUE(has(cs, "part(p_brand,p_container,)"));
+  EXPECT_TRUE(has(cs, ".lineitem(l_partkey,)")) << ::testing::PrintToString(keys_of(cs));
+  EXPECT_TRUE(has(cs, ".part(p_brand,p_container,)"));
   // p_partkey is part's rowid: never a candidate.
-  EXPECT_FALSE(has(cs, "part(p_partkey,)"));
+  EXPECT_FALSE(has(cs, ".part(p_partkey,)"));
 }
 
 TEST(AdviseCandidates, UnqualifiedColumnsOfOneRowAreNotAJoin) {
@@ -241,9 +241,9 @@ TEST(AdviseCandidates, UnqualifiedColumnsOfOneRowAreNotAJoin) {
   auto cs = candidates_for({"SELECT l_orderkey FROM lineitem, part WHERE l_commitdate = "
                             "l_receiptdate AND p_partkey = l_partkey"},
                            tpch_catalog());
-  EXPECT_FALSE(has(cs, "lineitem(l_commitdate,)")) << ::testing::PrintToString(keys_of(cs));
-  EXPECT_FALSE(has(cs, "lineitem(l_receiptdate,)"));
-  EXPECT_TRUE(has(cs, "lineitem(l_partkey,)"));
+  EXPECT_FALSE(has(cs, ".lineitem(l_commitdate,)")) << ::testing::PrintToString(keys_of(cs));
+  EXPECT_FALSE(has(cs, ".lineitem(l_receiptdate,)"));
+  EXPECT_TRUE(has(cs, ".lineitem(l_partkey,)"));
 }
 
 TEST(AdviseCandidates, NoCandidateOnATinyTable) {
