@@ -39,6 +39,24 @@ std::string stat_text(const IndexStat& s) {
   return out;
 }
 
+// sqlite_stat1 from a sample: `sampled` rows, each standing for `scale` rows of the table, and
+// the distinct values of each key prefix in the sample. A prefix nearly unique in the sample
+// is nearly unique in the table too; otherwise the sample is taken to have seen every value.
+IndexStat scaled_stat(double sampled, double scale, double avg_width,
+                      const std::vector<double>& distinct_per_prefix) {
+  IndexStat s;
+  sampled = std::max<double>(1, sampled);
+  const double rows = std::max<double>(1, std::round(sampled * scale));
+  s.avg_width = avg_width;
+  s.stat.push_back(static_cast<int64_t>(rows));
+  for (double d : distinct_per_prefix) {
+    double distinct = std::max<double>(1, d);
+    if (distinct > 0.9 * sampled) distinct *= scale;
+    s.stat.push_back(std::max<int64_t>(1, static_cast<int64_t>(std::ceil(rows / distinct))));
+  }
+  return s;
+}
+
 // Key expressions as SQL, in order: keys, then INCLUDE columns (SQLite makes them keys).
 std::vector<std::string> key_exprs(const IndexDef& index) {
   std::vector<std::string> out;
@@ -171,21 +189,14 @@ class SqliteWhatIf final : public WhatIf {
       sql += fmt::format(", (SELECT count(*) FROM (SELECT DISTINCT {} FROM s))", prefix);
     }
     sql += " FROM s";
-    IndexStat s;
     db::ResultSet rs = user_.query(sql);
     const auto& row = rs.rows.at(0);
+    std::vector<double> distinct;
+    for (size_t i = 0; i < exprs.size(); ++i) distinct.push_back(as_double(row[2 + i]));
     const double sampled = std::max<double>(1, as_double(row[0]));
-    const double scale = total > options_.sample_rows ? static_cast<double>(total) / sampled : 1;
-    const double rows = std::max<double>(1, std::round(sampled * scale));
-    s.avg_width = as_double(row[1]);
-    s.stat.push_back(static_cast<int64_t>(rows));
-    for (size_t i = 0; i < exprs.size(); ++i) {
-      double distinct = std::max<double>(1, as_double(row[2 + i]));
-      // A prefix nearly unique in the sample is nearly unique in the table too; otherwise
-      // the sample is taken to have seen every value.
-      if (distinct > 0.9 * sampled) distinct *= scale;
-      s.stat.push_back(std::max<int64_t>(1, static_cast<int64_t>(std::ceil(rows / distinct))));
-    }
+    IndexStat s = scaled_stat(
+        sampled, total > options_.sample_rows ? static_cast<double>(total) / sampled : 1,
+        as_double(row[1]), distinct);
     return stats_.emplace(key, std::move(s)).first->second;
   }
 
@@ -210,19 +221,11 @@ class SqliteWhatIf final : public WhatIf {
     for (const std::string& c : columns) {
       if (!sample.has(c)) return std::nullopt;
     }
-    IndexStat s;
-    const double sampled = std::max<double>(1, static_cast<double>(sample.rows()));
-    const double rows = std::max<double>(1, std::round(sampled * sample.scale()));
-    s.stat.push_back(static_cast<int64_t>(rows));
-    for (const std::string& c : columns) s.avg_width += sample.avg_width(c);
-    for (size_t distinct_count : sample.distinct_prefixes(columns)) {
-      double distinct = std::max<double>(1, static_cast<double>(distinct_count));
-      // As in the query form: a prefix nearly unique in the sample is nearly unique in the
-      // table; otherwise the sample is taken to have seen every value.
-      if (distinct > 0.9 * sampled) distinct *= sample.scale();
-      s.stat.push_back(std::max<int64_t>(1, static_cast<int64_t>(std::ceil(rows / distinct))));
-    }
-    return s;
+    double width = 0;
+    for (const std::string& c : columns) width += sample.avg_width(c);
+    std::vector<double> distinct;
+    for (size_t d : sample.distinct_prefixes(columns)) distinct.push_back(static_cast<double>(d));
+    return scaled_stat(static_cast<double>(sample.rows()), sample.scale(), width, distinct);
   }
 
   // Makes the copy's hypothetical indexes exactly `wanted` (DDL on empty tables: instant).
