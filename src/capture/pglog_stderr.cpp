@@ -2,6 +2,7 @@
 // DETAIL / STATEMENT lines of the same entry on lines of their own with the same prefix.
 #include <fmt/format.h>
 
+#include "capture/pglog_split.h"
 #include "querylens/capture/input_file.h"
 #include "querylens/capture/pglog.h"
 #include "querylens/capture/pglog_prefix.h"
@@ -80,8 +81,8 @@ bool is_part_of_entry(std::string_view severity) {
 
 }  // namespace
 
-SourceStats read_pg_stderr(InputFile& input, const std::string& log_line_prefix, QueryObserver& out,
-                           Diagnostics& diagnostics) {
+LogLinePrefix stderr_log_prefix(InputFile& input, const std::string& log_line_prefix,
+                                Diagnostics& diagnostics) {
   std::string prefix_text = log_line_prefix, error;
   if (prefix_text.empty() &&
       !detect_log_line_prefix(input.peek(256 * 1024), &prefix_text, &error)) {
@@ -101,9 +102,21 @@ SourceStats read_pg_stderr(InputFile& input, const std::string& log_line_prefix,
             : prefix.has_process() ? "time"
                                    : "time or session"));
   }
+  return prefix;
+}
 
+bool is_pg_stderr_entry_start(const LogLinePrefix& prefix, std::string_view line) {
+  if (line.empty() || line[0] == '\t') return false;
+  PrefixFields fields;
+  std::string_view severity;
+  size_t n = prefix.match(line, &fields);
+  return n != std::string_view::npos && match_severity(line.substr(n), &severity) > 0 &&
+         !is_part_of_entry(severity);
+}
+
+SourceStats read_pg_stderr_records(InputFile& input, const LogLinePrefix& prefix, bool detected,
+                                   PgLogEvents& events, Diagnostics& diagnostics) {
   SourceStats stats;
-  PgLogEvents events(out);
   Entry entry;
   std::string_view line, severity;
   auto skip = [&](std::string_view why) {
@@ -127,8 +140,7 @@ SourceStats read_pg_stderr(InputFile& input, const std::string& log_line_prefix,
         n == std::string_view::npos ? 0 : match_severity(line.substr(n), &severity);
     if (skip_severity == 0) {
       skip(fmt::format("not a log line with log_line_prefix '{}'{}: '{}'", prefix.text(),
-                       log_line_prefix.empty() ? " (detected; --prefix sets it)" : "",
-                       line.substr(0, 80)));
+                       detected ? " (detected; --prefix sets it)" : "", line.substr(0, 80)));
       continue;
     }
     std::string_view text = line.substr(n + skip_severity);
@@ -140,6 +152,15 @@ SourceStats read_pg_stderr(InputFile& input, const std::string& log_line_prefix,
     entry.start(input.line_number(), fields, severity, text);
   }
   entry.flush(events);
+  return stats;
+}
+
+SourceStats read_pg_stderr(InputFile& input, const std::string& log_line_prefix, QueryObserver& out,
+                           Diagnostics& diagnostics) {
+  LogLinePrefix prefix = stderr_log_prefix(input, log_line_prefix, diagnostics);
+  PgLogEvents events(out);
+  SourceStats stats =
+      read_pg_stderr_records(input, prefix, log_line_prefix.empty(), events, diagnostics);
   events.finish();
   stats.events = events.events();
   return stats;
