@@ -68,6 +68,45 @@ void Analysis::on_plan(const CapturedPlan& captured) {
   kept.query_text = std::move(*query_text);
 }
 
+void Analysis::start_mid_stream() {
+  std::lock_guard lock(mutex_);
+  for (auto& analyzer : analyzers_) analyzer->start_mid_stream();
+}
+
+void Analysis::merge(Analysis& later) {
+  std::scoped_lock lock(mutex_, later.mutex_);
+  digest_.merge(later.digest_);
+  timeline_.merge(later.timeline_);
+  workload_latency_.merge(later.workload_latency_);
+  for (size_t i = 0; i < analyzers_.size() && i < later.analyzers_.size(); ++i)
+    analyzers_[i]->merge(*later.analyzers_[i]);
+  unreadable_plans_ += later.unreadable_plans_;
+  // Logged plans as on_plan() keeps them: every run counted, the slowest plan kept, the
+  // earlier one on a tie.
+  for (auto& [fingerprint, theirs] : later.plans_) {
+    auto it = plans_.find(fingerprint);
+    if (it == plans_.end()) {
+      if (plans_.size() < kMaxKeptPlans) plans_.emplace(fingerprint, std::move(theirs));
+      continue;
+    }
+    KeptPlan& mine = it->second;
+    stats::AggregateStats& r = mine.runs;
+    const stats::AggregateStats& o = theirs.runs;
+    if (o.calls > 0) {
+      r.min_ns = r.calls == 0 ? o.min_ns : std::min(r.min_ns, o.min_ns);
+      r.max_ns = std::max(r.max_ns, o.max_ns);
+      r.total_ns += o.total_ns;
+      r.calls += o.calls;
+    }
+    if (!theirs.json.empty() && (mine.json.empty() || theirs.duration_ns > mine.duration_ns)) {
+      mine.duration_ns = theirs.duration_ns;
+      mine.json = std::move(theirs.json);
+      mine.query_text = std::move(theirs.query_text);
+    }
+  }
+  later.plans_.clear();
+}
+
 void Analysis::digest_plan_only_shapes() {
   for (auto& [fingerprint, kept] : plans_) {
     if (kept.in_digest || kept.runs.calls == 0 || digest_.find(fingerprint) != nullptr) continue;

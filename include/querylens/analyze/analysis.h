@@ -38,6 +38,14 @@ class Analysis : public QueryObserver {
   // Calls known only in aggregate (pg_stat_statements): digest only, analyzers see no events.
   void add_aggregate(std::string_view sample, const stats::AggregateStats& stats);
 
+  // Reading in parts (-j N, PartedAnalysis): this analysis sees a part that starts in the
+  // middle of the stream (call before any event).
+  void start_mid_stream();
+  // Folds in the analysis of the part that follows what this one has seen (same registry and
+  // options): digest, timeline, logged plans and each analyzer's state, as if this one had
+  // seen its events too. `later` is left spent.
+  void merge(Analysis& later);
+
   // Alert rules to evaluate when the report is built (their alerts become findings).
   void set_alerts(AlertConfig config);
   // Runs each analyzer's conclusion over the digest so far and builds the report.
