@@ -60,6 +60,8 @@ class Analysis : public QueryObserver {
 
   mutable std::mutex mutex_;
   sql::ShapeRegistry& shapes_;
+  // A part read by its own thread classifies through a front cache: no lock per event.
+  std::unique_ptr<sql::ShapeRegistry::LocalCache> local_shapes_;
   AnalyzeOptions options_;
   stats::Digest digest_;
   stats::Timeline timeline_;
