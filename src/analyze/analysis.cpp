@@ -41,7 +41,10 @@ constexpr size_t kMaxKeptPlans = 4096;
 
 void Analysis::on_plan(const CapturedPlan& captured) {
   // Only the query text is read here; the tree is parsed once per kept plan, in report().
-  std::optional<std::string> query_text = plan::postgres_plan_query_text(captured.plan_json);
+  const bool text = captured.plan_json.empty();
+  std::string_view body = text ? captured.plan_text : captured.plan_json;
+  std::optional<std::string> query_text =
+      text ? plan::postgres_text_plan_query_text(body) : plan::postgres_plan_query_text(body);
   std::lock_guard lock(mutex_);
   if (!query_text || query_text->empty()) {
     ++unreadable_plans_;
@@ -66,7 +69,8 @@ void Analysis::on_plan(const CapturedPlan& captured) {
     return;  // keep the slowest execution's plan: the one worth reading
   }
   kept.duration_ns = captured.duration_ns;
-  kept.json.assign(captured.plan_json);
+  kept.json.assign(body);
+  kept.text = text;
   kept.query_text = std::move(*query_text);
 }
 
@@ -104,6 +108,7 @@ void Analysis::merge(Analysis& later) {
     if (!theirs.json.empty() && (mine.json.empty() || theirs.duration_ns > mine.duration_ns)) {
       mine.duration_ns = theirs.duration_ns;
       mine.json = std::move(theirs.json);
+      mine.text = theirs.text;
       mine.query_text = std::move(theirs.query_text);
     }
   }
@@ -164,7 +169,9 @@ void Analysis::add_logged_plans(report::Report& report) const {
     report::PlanSection section;
     section.fingerprint = row.fingerprint;
     try {
-      section.plan = plan::parse_postgres_plan(it->second.json);
+      const KeptPlan& kept = it->second;
+      section.plan = kept.text ? plan::parse_postgres_text_plan(kept.json)
+                               : plan::parse_postgres_plan(kept.json);
     } catch (const Error& e) {  // the query text read, the tree did not
       section.sql = db::redact_secrets(it->second.query_text);
       section.error = fmt::format("the logged plan could not be read: {}", e.what());

@@ -205,7 +205,7 @@ SourceStats read_pg_csv_records(InputFile& input, PgLogEvents& events, Diagnosti
     r.message = fields[kMessage];
     r.detail = fields[kDetail];
     r.statement = fields[kQuery];
-    events.add(r);
+    if (const char* problem = events.add(r)) skip(first_line, problem);
   }
   if (joining) skip(first_line, "the file ends inside a quoted field (truncated record)");
   return stats;

@@ -4,6 +4,7 @@
 
 #include "capture/pglog_edge.h"
 #include "querylens/capture/pglog.h"
+#include "querylens/plan/parse.h"
 
 namespace querylens::capture {
 namespace {
@@ -276,21 +277,26 @@ struct PgLogEvents::Impl {
     }
   }
 
-  // auto_explain: the plan as JSON (auto_explain.log_format = json); text-format plans carry
-  // no machine-readable tree and are counted, not read.
-  void plan(const PgLogRecord& r, std::string_view body, int64_t duration_ns) {
-    size_t brace = body.find('{');
-    if (brace == std::string_view::npos) {
-      ++text_plans;
-      return;
-    }
+  // auto_explain: the plan as JSON (log_format = json: the body is an object) or as text
+  // ("Query Text: …" and the tree). A text plan must have both to be passed on.
+  const char* plan(const PgLogRecord& r, std::string_view body, int64_t duration_ns) {
+    size_t first = body.find_first_not_of(" \t\r\n");
+    if (first == std::string_view::npos) return "an auto_explain plan entry with no plan in it";
     CapturedPlan p;
-    p.plan_json = body.substr(brace);
+    if (body[first] == '{') {
+      p.plan_json = body.substr(first);
+    } else {
+      p.plan_text = body.substr(first);
+      if (!plan::postgres_text_plan_query_text(p.plan_text))
+        return "an auto_explain plan in text format without its Query Text or plan tree";
+      ++text_plans;
+    }
     p.duration_ns = duration_ns;
     p.start_us = r.time_us > 0 && duration_ns > 0 ? r.time_us - duration_ns / 1000 : r.time_us;
     p.session = r.session;
     out.on_plan(p);
     ++plans;
+    return nullptr;
   }
 
   void end_session(int64_t pid, Backend& b) {
@@ -298,18 +304,18 @@ struct PgLogEvents::Impl {
     backends.erase(pid);
   }
 
-  void add(const PgLogRecord& r) {
+  const char* add(const PgLogRecord& r) {
     std::string_view m = r.message;
     if (r.severity == "LOG") {
       if (starts_with(m, "duration: ")) {
         int64_t ns;
         size_t n;
-        if (!parse_duration_ms(m.substr(10), &ns, &n)) return;
+        if (!parse_duration_ms(m.substr(10), &ns, &n)) return nullptr;
         std::string_view rest = m.substr(10 + n);
         Backend& b = backend(r);
         if (rest.empty()) {  // log_duration: times the log_statement line before it
           deliver_waiting(r.pid, b, ns);
-          return;
+          return nullptr;
         }
         std::string_view sql, params;
         if (starts_with(rest, "  statement: ")) {
@@ -318,10 +324,9 @@ struct PgLogEvents::Impl {
           sql = after_name(rest.substr(10));
           if (starts_with(r.detail, "parameters: ")) params = r.detail.substr(12);
         } else if (starts_with(rest, "  plan:")) {
-          plan(r, rest.substr(7), ns);
-          return;
+          return plan(r, rest.substr(7), ns);
         } else {
-          return;  // parse / bind phases, fastpath calls
+          return nullptr;  // parse / bind phases, fastpath calls
         }
         settle_waiting(r, b, sql);
         emit_record(r, b, sql, {}, ns, params);
@@ -334,10 +339,10 @@ struct PgLogEvents::Impl {
       } else if (starts_with(m, "disconnection: ")) {
         end_session(r.pid, backend(r));
       }
-      return;
+      return nullptr;
     }
     bool fatal = r.severity == "FATAL" || r.severity == "PANIC";
-    if (r.severity != "ERROR" && !fatal) return;
+    if (r.severity != "ERROR" && !fatal) return nullptr;
     Backend& b = backend(r);
     if (!r.statement.empty()) {
       settle_waiting(r, b, r.statement);
@@ -345,6 +350,7 @@ struct PgLogEvents::Impl {
                   kUnknown, {});
     }
     if (fatal) end_session(r.pid, b);
+    return nullptr;
   }
 };
 
@@ -352,14 +358,15 @@ PgLogEvents::PgLogEvents(QueryObserver& out, const PgLogPart& part)
     : impl_(std::make_unique<Impl>(out, part)) {}
 PgLogEvents::~PgLogEvents() = default;
 
-void PgLogEvents::add(const PgLogRecord& record) {
-  impl_->add(record);
+const char* PgLogEvents::add(const PgLogRecord& record) {
+  const char* problem = impl_->add(record);
   // Bounded memory whatever the log: backends that never said goodbye are forgotten in bulk
   // (delivered, also in a part: -j N is exact below this many live backends per part).
   if (impl_->backends.size() > 65536) {
     for (auto& [pid, b] : impl_->backends) impl_->deliver_waiting(pid, b, kUnknown);
     impl_->backends.clear();
   }
+  return problem;
 }
 
 void PgLogEvents::finish() {

@@ -125,7 +125,7 @@ SourceStats read_pg_json_records(InputFile& input, PgLogEvents& events, Diagnost
                : "a JSON object without \"timestamp\" or \"error_severity\": not a jsonlog entry");
       continue;
     }
-    events.add(r);
+    if (const char* problem = events.add(r)) skip(problem);
   }
   return stats;
 }

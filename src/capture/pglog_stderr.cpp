@@ -51,8 +51,11 @@ class Entry {
     continuing_->append(text);
   }
 
-  void flush(PgLogEvents& events) {
-    if (!open_) return;
+  int64_t line() const { return record_.line; }
+
+  // Hands the entry to `events`; nullptr, or what was wrong with it.
+  const char* flush(PgLogEvents& events) {
+    if (!open_) return nullptr;
     open_ = false;
     record_.session = session_;
     record_.user = user_;
@@ -63,7 +66,7 @@ class Entry {
     record_.message = message_;
     record_.detail = detail_;
     record_.statement = statement_;
-    events.add(record_);
+    return events.add(record_);
   }
 
  private:
@@ -119,9 +122,13 @@ SourceStats read_pg_stderr_records(InputFile& input, const LogLinePrefix& prefix
   SourceStats stats;
   Entry entry;
   std::string_view line, severity;
-  auto skip = [&](std::string_view why) {
+  auto skip_at = [&](int64_t at, std::string_view why) {
     ++stats.skipped;
-    diagnostics.report(SourceLocation{input.name(), input.line_number(), 0}, std::string(why));
+    diagnostics.report(SourceLocation{input.name(), at, 0}, std::string(why));
+  };
+  auto skip = [&](std::string_view why) { skip_at(input.line_number(), why); };
+  auto flush = [&] {
+    if (const char* problem = entry.flush(events)) skip_at(entry.line(), problem);
   };
   while (input.next_line(&line)) {
     stats.bytes += line.size() + 1;
@@ -148,10 +155,10 @@ SourceStats read_pg_stderr_records(InputFile& input, const LogLinePrefix& prefix
       entry.attach(severity, text);
       continue;
     }
-    entry.flush(events);
+    flush();
     entry.start(input.line_number(), fields, severity, text);
   }
-  entry.flush(events);
+  flush();
   return stats;
 }
 

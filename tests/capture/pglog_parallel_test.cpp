@@ -375,6 +375,12 @@ TEST(PgLogParallel, RealLogsEveryEdge) {
   check_every_edge(kData + "real_jsonlog.json", PgLogFormat::kJson);
 }
 
+// auto_explain plans (text and JSON, many lines each) with edges inside them.
+TEST(PgLogParallel, AutoExplainLogsEveryTwentiethEdge) {
+  check_every_edge(kData + "auto_explain.log", PgLogFormat::kStderr, 20);
+  check_every_edge(kData + "auto_explain.csv", PgLogFormat::kCsv, 20);
+}
+
 TEST(PgLogParallel, CsvEdgeInsideAQuotedNewlineMovesToTheNextRecord) {
   std::string path = write_temp("parallel_workload.csv", as_csv(workload()));
   std::string text;

@@ -71,7 +71,8 @@ class Analysis : public QueryObserver {
   std::vector<std::unique_ptr<Analyzer>> analyzers_;
   struct KeptPlan {
     int64_t duration_ns = kUnknown;  // of the kept (slowest) plan
-    std::string json;
+    std::string json;                // the plan as logged: JSON, or EXPLAIN text when `text`
+    bool text = false;
     std::string query_text;
     stats::AggregateStats runs;  // every logged plan of the shape
     bool in_digest = false;      // added as an aggregate (the log had no statement line for it)

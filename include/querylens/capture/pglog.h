@@ -4,8 +4,8 @@
 // statement); each reader turns its lines into PgLogRecords and PgLogEvents turns records into
 // QueryEvents: `duration: … statement/execute …` lines (with their `DETAIL: parameters:`),
 // `statement:` / `execute` lines of log_statement (joined with a following bare `duration:`
-// of log_duration), and ERRORs with their STATEMENT; auto_explain's JSON plans go to
-// QueryObserver::on_plan. Formats: docs/sources-pglog.md.
+// of log_duration), and ERRORs with their STATEMENT; auto_explain's plans (JSON or text) go
+// to QueryObserver::on_plan. Formats: docs/sources-pglog.md.
 //
 // Memory is bounded by the longest record and the number of live backends, not the file size.
 #pragma once
@@ -63,12 +63,14 @@ class PgLogEvents {
   PgLogEvents(const PgLogEvents&) = delete;
   PgLogEvents& operator=(const PgLogEvents&) = delete;
 
-  void add(const PgLogRecord& record);
+  // nullptr, or what is wrong with the record (an auto_explain text plan without its query
+  // text or its tree): the reader reports it with the record's line and counts it skipped.
+  const char* add(const PgLogRecord& record);
   // Delivers every waiting statement (end of input).
   void finish();
   uint64_t events() const;
-  uint64_t plans() const;       // auto_explain plans (JSON) passed to QueryObserver::on_plan
-  uint64_t text_plans() const;  // auto_explain plans in text format, which are not read
+  uint64_t plans() const;       // auto_explain plans passed to QueryObserver::on_plan
+  uint64_t text_plans() const;  // of which in text format
   // What this part leaves to its neighbours (PgLogPart); complete after finish().
   const PgLogEdge& edge() const;
 
