@@ -1,5 +1,6 @@
-// Reading PostgreSQL stderr logs: bytes per second of the parser alone and of parser + digest
-// (shape lookup, histogram) on a generated log shaped like a busy application's.
+// Reading PostgreSQL stderr logs: bytes per second of the parser alone, of parser + digest
+// (shape lookup, histogram), and of the digest with -j N threads, on a generated log shaped
+// like a busy application's.
 #include <benchmark/benchmark.h>
 #include <fmt/format.h>
 #include <unistd.h>
@@ -8,8 +9,11 @@
 #include <random>
 #include <string>
 
+#include "querylens/analyze/analysis.h"
+#include "querylens/analyze/parted_analysis.h"
 #include "querylens/capture/input_file.h"
 #include "querylens/capture/pglog.h"
+#include "querylens/capture/pglog_parallel.h"
 #include "querylens/sql/shape_registry.h"
 #include "querylens/stats/digest.h"
 
@@ -149,3 +153,32 @@ void BM_PgLogStderr_ParseAndDigest(benchmark::State& state) { run<Digesting>(sta
 BENCHMARK(BM_PgLogStderr_ParseAndDigest)->Unit(benchmark::kMillisecond)->MinTime(2);
 
 }  // namespace
+
+// `digest -j N` on the same log: the file split at entry starts, each part classified and
+// digested by its own thread (shared shape registry), the parts merged. Wall time: the point
+// is the elapsed time with N threads.
+void BM_PgLogStderr_DigestJobs(benchmark::State& state) {
+  const std::string& path = log_path();
+  size_t jobs = static_cast<size_t>(state.range(0));
+  querylens::sql::ShapeRegistry shapes;  // warm across iterations, as in the cases above
+  uint64_t bytes = 0, events = 0;
+  for (auto _ : state) {
+    querylens::Diagnostics diagnostics;
+    querylens::analyze::Analysis analysis(shapes, {}, /*run_analyzers=*/false);
+    querylens::analyze::PartedAnalysis parted(analysis, shapes, {}, false);
+    auto stats =
+        querylens::capture::read_pg_log_parallel(path, querylens::capture::PgLogFormat::kStderr,
+                                                 "%m [%p] %q%u@%d ", jobs, parted, diagnostics);
+    bytes += stats.bytes;
+    events += stats.events;
+  }
+  state.SetBytesProcessed(static_cast<int64_t>(bytes));
+  state.counters["events/s"] =
+      benchmark::Counter(static_cast<double>(events), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_PgLogStderr_DigestJobs)
+    ->Arg(1)
+    ->Arg(2)
+    ->Unit(benchmark::kMillisecond)
+    ->MinTime(2)
+    ->UseRealTime();

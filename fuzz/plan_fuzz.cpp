@@ -1,4 +1,4 @@
-// libFuzzer target: arbitrary bytes through both plan parsers and every plan check. Nothing
+// libFuzzer target: arbitrary bytes through the three plan parsers and every plan check. Nothing
 // may crash, hang or trip a sanitizer; what is not a plan must come back as Error(kInput).
 #include <cstddef>
 #include <cstdint>
@@ -15,6 +15,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       querylens::sql::build_statement_model("SELECT * FROM t WHERE a = 1 ORDER BY b");
   try {
     querylens::plan::Plan plan = querylens::plan::parse_postgres_plan(text);
+    (void)querylens::plan::check_plan(plan, &model);
+  } catch (const querylens::Error& e) {
+    if (e.kind() != querylens::ErrorKind::kInput) __builtin_trap();
+  }
+  try {  // the same bytes as EXPLAIN text output (auto_explain log_format = text)
+    (void)querylens::plan::postgres_text_plan_query_text(text);
+    querylens::plan::Plan plan = querylens::plan::parse_postgres_text_plan(text);
     (void)querylens::plan::check_plan(plan, &model);
   } catch (const querylens::Error& e) {
     if (e.kind() != querylens::ErrorKind::kInput) __builtin_trap();

@@ -23,7 +23,9 @@ Analysis::~Analysis() = default;
 void Analysis::on_query(const QueryEvent& event) {
   std::lock_guard lock(mutex_);
   QueryEvent classified = event;
-  if (classified.shape == nullptr) classified.shape = shapes_.classify(event.sql);
+  if (classified.shape == nullptr)
+    classified.shape =
+        local_shapes_ ? local_shapes_->classify(event.sql) : shapes_.classify(event.sql);
   digest_.add(classified);
   timeline_.add(classified);
   if (classified.timed()) workload_latency_.record(classified.duration_ns);
@@ -39,7 +41,10 @@ constexpr size_t kMaxKeptPlans = 4096;
 
 void Analysis::on_plan(const CapturedPlan& captured) {
   // Only the query text is read here; the tree is parsed once per kept plan, in report().
-  std::optional<std::string> query_text = plan::postgres_plan_query_text(captured.plan_json);
+  const bool text = captured.plan_json.empty();
+  std::string_view body = text ? captured.plan_text : captured.plan_json;
+  std::optional<std::string> query_text =
+      text ? plan::postgres_text_plan_query_text(body) : plan::postgres_plan_query_text(body);
   std::lock_guard lock(mutex_);
   if (!query_text || query_text->empty()) {
     ++unreadable_plans_;
@@ -64,8 +69,50 @@ void Analysis::on_plan(const CapturedPlan& captured) {
     return;  // keep the slowest execution's plan: the one worth reading
   }
   kept.duration_ns = captured.duration_ns;
-  kept.json.assign(captured.plan_json);
+  kept.json.assign(body);
+  kept.text = text;
   kept.query_text = std::move(*query_text);
+}
+
+void Analysis::start_mid_stream() {
+  std::lock_guard lock(mutex_);
+  local_shapes_ = std::make_unique<sql::ShapeRegistry::LocalCache>(shapes_);
+  for (auto& analyzer : analyzers_) analyzer->start_mid_stream();
+}
+
+void Analysis::merge(Analysis& later) {
+  std::scoped_lock lock(mutex_, later.mutex_);
+  digest_.merge(later.digest_);
+  timeline_.merge(later.timeline_);
+  workload_latency_.merge(later.workload_latency_);
+  for (size_t i = 0; i < analyzers_.size() && i < later.analyzers_.size(); ++i)
+    analyzers_[i]->merge(*later.analyzers_[i]);
+  unreadable_plans_ += later.unreadable_plans_;
+  // Logged plans as on_plan() keeps them: every run counted, the slowest plan kept, the
+  // earlier one on a tie.
+  for (auto& [fingerprint, theirs] : later.plans_) {
+    auto it = plans_.find(fingerprint);
+    if (it == plans_.end()) {
+      if (plans_.size() < kMaxKeptPlans) plans_.emplace(fingerprint, std::move(theirs));
+      continue;
+    }
+    KeptPlan& mine = it->second;
+    stats::AggregateStats& r = mine.runs;
+    const stats::AggregateStats& o = theirs.runs;
+    if (o.calls > 0) {
+      r.min_ns = r.calls == 0 ? o.min_ns : std::min(r.min_ns, o.min_ns);
+      r.max_ns = std::max(r.max_ns, o.max_ns);
+      r.total_ns += o.total_ns;
+      r.calls += o.calls;
+    }
+    if (!theirs.json.empty() && (mine.json.empty() || theirs.duration_ns > mine.duration_ns)) {
+      mine.duration_ns = theirs.duration_ns;
+      mine.json = std::move(theirs.json);
+      mine.text = theirs.text;
+      mine.query_text = std::move(theirs.query_text);
+    }
+  }
+  later.plans_.clear();
 }
 
 void Analysis::digest_plan_only_shapes() {
@@ -122,7 +169,9 @@ void Analysis::add_logged_plans(report::Report& report) const {
     report::PlanSection section;
     section.fingerprint = row.fingerprint;
     try {
-      section.plan = plan::parse_postgres_plan(it->second.json);
+      const KeptPlan& kept = it->second;
+      section.plan = kept.text ? plan::parse_postgres_text_plan(kept.json)
+                               : plan::parse_postgres_plan(kept.json);
     } catch (const Error& e) {  // the query text read, the tree did not
       section.sql = db::redact_secrets(it->second.query_text);
       section.error = fmt::format("the logged plan could not be read: {}", e.what());

@@ -96,7 +96,10 @@ std::string batched_form(const std::string& text) {
 }  // namespace
 
 void NPlusOneAnalyzer::close(const std::string& session, Run& run) {
-  (void)session;
+  if (run.head) {  // its parent and first repeats are in the part before: merge() closes it
+    heads_.try_emplace(session, run);
+    return;
+  }
   if (run.shape == nullptr || run.parent == nullptr || run.count < min_repeats_ ||
       run.total_ns < min_total_ns_)
     return;
@@ -125,8 +128,64 @@ void NPlusOneAnalyzer::observe(const QueryEvent& event) {
     return;
   }
   close(it->first, run);
-  run = Run{event.shape, 1, duration, /*parent=*/run.shape, /*parent_rows=*/run.last_rows,
-            event.rows};
+  run = Run{event.shape,
+            1,
+            duration,
+            /*parent=*/run.shape,
+            /*parent_rows=*/run.last_rows,
+            event.rows,
+            inserted && mid_stream_};
+}
+
+void NPlusOneAnalyzer::merge(Analyzer& other) {
+  auto& later = static_cast<NPlusOneAnalyzer&>(other);
+  for (auto& [key, p] : later.patterns_) {
+    Pattern& mine = patterns_[key];
+    mine.occurrences += p.occurrences;
+    mine.repeats += p.repeats;
+    mine.max_repeats = std::max(mine.max_repeats, p.max_repeats);
+    mine.total_ns += p.total_ns;
+  }
+  for (auto& [session, tail] : later.sessions_) {
+    // The session's first run in the later part, and whether a later run followed it there.
+    auto closed = later.heads_.find(session);
+    Run head = closed != later.heads_.end() ? closed->second : tail;
+    bool head_closed = closed != later.heads_.end();
+    head.head = false;
+    Run next = tail;
+    next.head = false;
+    auto mine = sessions_.find(session);
+    if (mine == sessions_.end()) {  // a new session: its first run has no parent
+      head.parent = nullptr;
+      head.parent_rows = kUnknown;
+      if (head_closed) close(session, head);
+      sessions_.emplace(session, head_closed ? next : head);
+      continue;
+    }
+    Run& run = mine->second;
+    if (run.shape == head.shape) {  // the run goes on across the edge
+      run.count += head.count;
+      run.total_ns += head.total_ns;
+      run.last_rows = head.last_rows;
+      if (head_closed) {
+        close(session, run);
+        run = next;
+      }
+      continue;
+    }
+    close(session, run);
+    head.parent = run.shape;
+    head.parent_rows = run.last_rows;
+    if (head_closed) {
+      close(session, head);
+      run = next;
+    } else {
+      run = head;
+    }
+  }
+  later.sessions_.clear();
+  later.heads_.clear();
+  later.patterns_.clear();
 }
 
 void NPlusOneAnalyzer::analyze(const AnalysisInput& input, std::vector<Finding>& out) {

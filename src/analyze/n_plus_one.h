@@ -18,6 +18,12 @@ class NPlusOneAnalyzer : public Analyzer {
   std::string_view name() const override { return "n-plus-one"; }
   void observe(const QueryEvent& event) override;
   void analyze(const AnalysisInput& input, std::vector<Finding>& out) override;
+  // A part that starts mid-stream cannot close a session's first run: it may continue the
+  // previous part's last run of that session, and its parent is there. Such runs wait in
+  // heads_ (closed) or sessions_ (still open, head = true) for merge(), which joins them to
+  // the earlier part's open runs exactly as one pass over the stream would have.
+  void start_mid_stream() override { mid_stream_ = true; }
+  void merge(Analyzer& later) override;
 
  private:
   struct Run {
@@ -27,6 +33,7 @@ class NPlusOneAnalyzer : public Analyzer {
     const QueryShape* parent = nullptr;  // the statement just before the run
     int64_t parent_rows = kUnknown;      // rows the parent returned (kUnknown: not reported)
     int64_t last_rows = kUnknown;        // rows of the run's latest statement
+    bool head = false;                   // the session's first run in a mid-stream part
   };
   struct Pattern {  // one (parent, repeated) pair, summed over its occurrences
     uint64_t occurrences = 0;
@@ -40,7 +47,9 @@ class NPlusOneAnalyzer : public Analyzer {
 
   int min_repeats_;
   int64_t min_total_ns_;
+  bool mid_stream_ = false;
   std::unordered_map<std::string, Run> sessions_;
+  std::unordered_map<std::string, Run> heads_;  // first runs closed in a mid-stream part
   std::map<std::pair<const QueryShape*, const QueryShape*>, Pattern> patterns_;
   std::unordered_map<const QueryShape*, bool> read_cache_;
 };

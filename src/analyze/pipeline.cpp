@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "querylens/analyze/analysis.h"
+#include "querylens/analyze/parted_analysis.h"
 #include "querylens/capture/pgss.h"
 #include "querylens/core/error.h"
 #include "querylens/db/database.h"
@@ -81,6 +82,7 @@ PipelineResult run_pipeline(const PipelineOptions& options, Diagnostics& diagnos
   sql::ShapeRegistry shapes;
   Analysis analysis(shapes, options.analyze, options.run_analyzers);
   analysis.set_alerts(options.alerts);
+  PartedAnalysis parted(analysis, shapes, options.analyze, options.run_analyzers);
   PipelineResult result;
   for (const std::string& source : options.sources) {
     try {
@@ -88,8 +90,9 @@ PipelineResult run_pipeline(const PipelineOptions& options, Diagnostics& diagnos
         result.events += read_pgss(options, analysis, diagnostics);
         continue;
       }
-      capture::SourceStats stats = capture::read_source(source, options.kind, analysis, diagnostics,
-                                                        options.log_line_prefix, options.progress);
+      capture::SourceStats stats =
+          capture::read_source(source, options.kind, parted, std::max<size_t>(1, options.jobs),
+                               diagnostics, options.log_line_prefix, options.progress);
       result.events += stats.events;
       result.skipped += stats.skipped;
     } catch (const Error& e) {

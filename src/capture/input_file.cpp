@@ -6,6 +6,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -33,8 +34,38 @@ InputFile::InputFile(const std::string& path) : path_(path), name_(path == "-" ?
   buffer_.resize(kChunk);
 }
 
+InputFile::InputFile(const std::string& path, uint64_t begin, uint64_t end)
+    : path_(path), name_(path) {
+  fd_ = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd_ < 0)
+    throw Error(ErrorKind::kInput, fmt::format("cannot open {}: {}", name_, std::strerror(errno)));
+  if (lseek(fd_, static_cast<off_t>(begin), SEEK_SET) < 0) {
+    int code = errno;
+    close(fd_);
+    fd_ = -1;
+    throw Error(ErrorKind::kInput,
+                fmt::format("cannot seek in {}: {}", name_, std::strerror(code)));
+  }
+  range_left_ = end > begin ? end - begin : 0;
+  total_bytes_ = range_left_;
+  buffer_.resize(kChunk);
+}
+
 InputFile::~InputFile() {
   if (gz_) gzclose(static_cast<gzFile>(gz_));
+  if (fd_ >= 0) close(fd_);
+}
+
+// One read of the byte range; like gzread: bytes read, 0 at the end, -1 on error.
+static int read_range(int fd, char* into, size_t space, uint64_t* left) {
+  size_t want = static_cast<size_t>(std::min<uint64_t>(space, *left));
+  if (want == 0) return 0;
+  ssize_t n;
+  do {
+    n = ::read(fd, into, std::min<size_t>(want, size_t{1} << 30));
+  } while (n < 0 && errno == EINTR);
+  if (n > 0) *left -= static_cast<uint64_t>(n);
+  return static_cast<int>(n);
 }
 
 bool InputFile::fill() {
@@ -45,11 +76,13 @@ bool InputFile::fill() {
     begin_ = 0;
   }
   if (end_ == buffer_.size()) buffer_.resize(buffer_.size() * 2);
-  int n = gzread(static_cast<gzFile>(gz_), buffer_.data() + end_,
-                 static_cast<unsigned>(buffer_.size() - end_));
+  int n = gz_ == nullptr
+              ? read_range(fd_, buffer_.data() + end_, buffer_.size() - end_, &range_left_)
+              : gzread(static_cast<gzFile>(gz_), buffer_.data() + end_,
+                       static_cast<unsigned>(buffer_.size() - end_));
   if (n < 0) {
-    int code = 0;
-    const char* message = gzerror(static_cast<gzFile>(gz_), &code);
+    int code = gz_ == nullptr ? Z_ERRNO : 0;
+    const char* message = gz_ == nullptr ? "" : gzerror(static_cast<gzFile>(gz_), &code);
     throw Error(
         ErrorKind::kInput,
         fmt::format("cannot read {}: {}", name_, code == Z_ERRNO ? std::strerror(errno) : message),
@@ -68,7 +101,7 @@ bool InputFile::fill() {
 uint64_t InputFile::bytes_consumed() const {
   uint64_t handed_out = delivered_ - (end_ - begin_);
   gzFile gz = static_cast<gzFile>(gz_);
-  if (delivered_ > 0 && gzdirect(gz) == 0) {
+  if (gz != nullptr && delivered_ > 0 && gzdirect(gz) == 0) {
     z_off_t offset = gzoffset(gz);  // -1 on a pipe
     if (offset >= 0) return static_cast<uint64_t>(offset);
   }

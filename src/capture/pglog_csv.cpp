@@ -4,6 +4,7 @@
 #include <array>
 #include <cstring>
 
+#include "capture/pglog_split.h"
 #include "querylens/capture/input_file.h"
 #include "querylens/capture/pglog.h"
 #include "querylens/capture/pglog_prefix.h"
@@ -97,11 +98,48 @@ bool split_record(std::string_view text, std::array<std::string_view, kMaxColumn
   return true;
 }
 
+bool starts_with_time(std::string_view line) {
+  int64_t us;
+  size_t n = parse_pg_timestamp(line, &us);
+  return n > 0 && n < line.size() && line[n] == ',';
+}
+
 }  // namespace
 
-SourceStats read_pg_csv(InputFile& input, QueryObserver& out, Diagnostics& diagnostics) {
+StartVerdict is_pg_csv_record_start(std::string_view text, bool at_eof) {
+  if (!starts_with_time(text.substr(0, text.find('\n')))) return StartVerdict::kNo;
+  // The record: lines up to the first line end with the quotes balanced.
+  size_t end = 0, quotes = 0;
+  while (true) {
+    size_t nl = text.find('\n', end);
+    if (nl == std::string_view::npos) {
+      if (!at_eof) return StartVerdict::kNeedMore;
+      nl = text.size();
+    }
+    quotes += count_quotes(text.substr(end, nl - end));
+    end = nl;
+    if (quotes % 2 == 0) break;
+    if (end == text.size()) return StartVerdict::kNo;  // the file ends inside a quoted field
+    ++end;
+  }
+  std::string_view record = text.substr(0, end);
+  if (!record.empty() && record.back() == '\r') record.remove_suffix(1);
+  std::array<std::string_view, kMaxColumns> fields;
+  std::array<std::string, kMaxColumns> scratch;
+  size_t count = 0;
+  std::string error;
+  if (!split_record(record, &fields, &scratch, &count, &error) || count < kMinColumns)
+    return StartVerdict::kNo;
+  // What follows: the end of the file or the start of another record.
+  std::string_view next = end < text.size() ? text.substr(end + 1) : std::string_view{};
+  if (next.empty()) return at_eof ? StartVerdict::kYes : StartVerdict::kNeedMore;
+  size_t nl = next.find('\n');
+  if (nl == std::string_view::npos && !at_eof && next.size() < 64) return StartVerdict::kNeedMore;
+  return starts_with_time(next.substr(0, nl)) ? StartVerdict::kYes : StartVerdict::kNo;
+}
+
+SourceStats read_pg_csv_records(InputFile& input, PgLogEvents& events, Diagnostics& diagnostics) {
   SourceStats stats;
-  PgLogEvents events(out);
   std::array<std::string_view, kMaxColumns> fields;
   std::array<std::string, kMaxColumns> scratch;
   std::string joined, error;  // a record that spans lines, joined back with its newlines
@@ -167,9 +205,15 @@ SourceStats read_pg_csv(InputFile& input, QueryObserver& out, Diagnostics& diagn
     r.message = fields[kMessage];
     r.detail = fields[kDetail];
     r.statement = fields[kQuery];
-    events.add(r);
+    if (const char* problem = events.add(r)) skip(first_line, problem);
   }
   if (joining) skip(first_line, "the file ends inside a quoted field (truncated record)");
+  return stats;
+}
+
+SourceStats read_pg_csv(InputFile& input, QueryObserver& out, Diagnostics& diagnostics) {
+  PgLogEvents events(out);
+  SourceStats stats = read_pg_csv_records(input, events, diagnostics);
   events.finish();
   stats.events = events.events();
   return stats;

@@ -2,7 +2,9 @@
 #include <charconv>
 #include <unordered_map>
 
+#include "capture/pglog_edge.h"
 #include "querylens/capture/pglog.h"
+#include "querylens/plan/parse.h"
 
 namespace querylens::capture {
 namespace {
@@ -81,101 +83,169 @@ Txn transaction_control(std::string_view sql) {
   return Txn::kNone;
 }
 
-// A log_statement line waiting for its log_duration line; owns copies (the record is gone).
-struct Waiting {
-  bool active = false;
-  int64_t time_us = 0;
-  std::string sql, params, session, user, database, application, client;
-};
+using Waiting = WaitingStatement;
 
 struct Backend {
   int64_t transaction = kUnknown;
   std::string session;
   Waiting waiting;
+  // A part that starts mid-file has not seen this backend's earlier records: what its first
+  // records do to a statement waiting from before goes to the edge (pglog_edge.h).
+  bool fresh = false;
 };
+
+// Reuses the strings of `tags` so a steady stream of events allocates nothing.
+void set_tag(Tags* tags, size_t* n, std::string_view name, std::string_view value) {
+  if (value.empty()) return;
+  if (*n < tags->size()) {
+    if ((*tags)[*n].first != name) (*tags)[*n].first.assign(name);
+    (*tags)[*n].second.assign(value);
+  } else {
+    tags->emplace_back(std::string(name), std::string(value));
+  }
+  ++*n;
+}
+
+// The parts of one event, as a record or a waiting statement has them.
+struct EventParts {
+  int64_t pid = kUnknown;
+  std::string_view sql, error;
+  int64_t time_us = 0, duration_ns = kUnknown, transaction_id = kUnknown;
+  bool time_is_end = false;
+  std::string_view session, user, database, application, client, params;
+};
+
+void publish(QueryObserver& out, const EventParts& p, Tags* tags) {
+  QueryEvent e;
+  e.sql = p.sql;
+  e.error = p.error;
+  e.duration_ns = p.duration_ns;
+  // A duration line is written when the statement ends: it started that much earlier.
+  e.start_us = p.time_us > 0 && p.time_is_end && p.duration_ns > 0
+                   ? p.time_us - p.duration_ns / 1000
+                   : p.time_us;
+  char pid_text[24];
+  std::string_view session = p.session;
+  if (session.empty() && p.pid != kUnknown) {
+    auto [end, ec] = std::to_chars(pid_text, pid_text + sizeof pid_text, p.pid);
+    session = std::string_view(pid_text, static_cast<size_t>(end - pid_text));
+  }
+  e.session = session;
+  e.transaction_id = p.transaction_id;
+  size_t n = 0;
+  set_tag(tags, &n, "user", p.user);
+  set_tag(tags, &n, "database", p.database);
+  set_tag(tags, &n, "application", p.application);
+  set_tag(tags, &n, "client", p.client);
+  set_tag(tags, &n, "params", p.params);
+  tags->resize(n);
+  e.tags = n > 0 ? tags : nullptr;
+  out.on_query(e);
+}
+
+EventParts waiting_parts(int64_t pid, const Waiting& w, int64_t duration_ns) {
+  EventParts p;
+  p.pid = pid;
+  p.sql = w.sql;
+  p.time_us = w.time_us;
+  p.duration_ns = duration_ns;
+  p.session = w.session;
+  p.user = w.user;
+  p.database = w.database;
+  p.application = w.application;
+  p.client = w.client;
+  p.params = w.params;
+  return p;
+}
 
 }  // namespace
 
+void publish_waiting(QueryObserver& out, int64_t pid, const WaitingStatement& w,
+                     int64_t duration_ns, int64_t transaction_id, Tags* tags) {
+  EventParts p = waiting_parts(pid, w, duration_ns);
+  p.transaction_id = transaction_id;
+  publish(out, p, tags);
+}
+
 struct PgLogEvents::Impl {
   QueryObserver& out;
+  PgLogPart part;
   std::unordered_map<int64_t, Backend> backends;
   int64_t next_transaction = 1;
   uint64_t events = 0;
   uint64_t plans = 0;       // auto_explain JSON plans passed on
   uint64_t text_plans = 0;  // auto_explain plans in text format (not read)
   Tags tags;
-  char pid_text[24];
+  PgLogEdge edge;
 
-  explicit Impl(QueryObserver& o) : out(o) {}
+  Impl(QueryObserver& o, const PgLogPart& p)
+      : out(o), part(p), next_transaction(p.first_transaction) {}
 
   Backend& backend(const PgLogRecord& r) {
-    Backend& b = backends[r.pid];
+    auto [it, inserted] = backends.try_emplace(r.pid);
+    Backend& b = it->second;
+    // A pid first met in a part that starts mid-file (and not met before in it: a backend that
+    // disconnected and came back is known to start clean).
+    if (inserted && part.starts_mid_file) b.fresh = edge.starts.try_emplace(r.pid).second;
     if (!r.session.empty() && b.session != r.session) {  // the pid was reused by a new session
       if (!b.session.empty()) {
         deliver_waiting(r.pid, b, kUnknown);
         b.transaction = kUnknown;
+      } else if (b.fresh) {
+        edge.starts[r.pid].first_session.assign(r.session);  // the join compares it
       }
       b.session.assign(r.session);
     }
     return b;
   }
 
-  // Reuses the strings of `tags` so a steady stream of events allocates nothing.
-  void set_tag(size_t* n, std::string_view name, std::string_view value) {
-    if (value.empty()) return;
-    if (*n < tags.size()) {
-      if (tags[*n].first != name) tags[*n].first.assign(name);
-      tags[*n].second.assign(value);
-    } else {
-      tags.emplace_back(std::string(name), std::string(value));
-    }
-    ++*n;
+  // The first record of a fresh backend that settles what may be waiting from before.
+  void touch(int64_t pid, Backend& b, FirstTouch how, int64_t duration_ns, std::string_view sql) {
+    b.fresh = false;
+    BackendStart& start = edge.starts[pid];
+    start.touch = how;
+    start.duration_ns = duration_ns;
+    start.settle_sql.assign(sql);
   }
 
-  void emit(int64_t pid, Backend& b, std::string_view sql, std::string_view error, int64_t time_us,
-            int64_t duration_ns, bool time_is_end, std::string_view session, std::string_view user,
-            std::string_view database, std::string_view application, std::string_view client,
-            std::string_view params) {
-    QueryEvent e;
-    e.sql = sql;
-    e.error = error;
-    e.duration_ns = duration_ns;
-    // A duration line is written when the statement ends: it started that much earlier.
-    e.start_us =
-        time_us > 0 && time_is_end && duration_ns > 0 ? time_us - duration_ns / 1000 : time_us;
-    if (session.empty() && pid != kUnknown) {
-      auto [end, ec] = std::to_chars(pid_text, pid_text + sizeof pid_text, pid);
-      session = std::string_view(pid_text, static_cast<size_t>(end - pid_text));
-    }
-    e.session = session;
-    Txn txn = transaction_control(sql);
+  void emit(int64_t pid, Backend& b, EventParts& p) {
+    Txn txn = transaction_control(p.sql);
     if (txn == Txn::kBegin && b.transaction == kUnknown) b.transaction = next_transaction++;
-    e.transaction_id = b.transaction;
+    p.pid = pid;
+    p.transaction_id = b.transaction;
     if (txn == Txn::kEnd) b.transaction = kUnknown;
-    size_t n = 0;
-    set_tag(&n, "user", user);
-    set_tag(&n, "database", database);
-    set_tag(&n, "application", application);
-    set_tag(&n, "client", client);
-    set_tag(&n, "params", params);
-    tags.resize(n);
-    e.tags = n > 0 ? &tags : nullptr;
-    out.on_query(e);
+    publish(out, p, &tags);
     ++events;
   }
 
   void emit_record(const PgLogRecord& r, Backend& b, std::string_view sql, std::string_view error,
                    int64_t duration_ns, std::string_view params) {
-    emit(r.pid, b, sql, error, r.time_us, duration_ns, true, r.session, r.user, r.database,
-         r.application, r.client, params);
+    EventParts p;
+    p.sql = sql;
+    p.error = error;
+    p.time_us = r.time_us;
+    p.duration_ns = duration_ns;
+    p.time_is_end = true;
+    p.session = r.session;
+    p.user = r.user;
+    p.database = r.database;
+    p.application = r.application;
+    p.client = r.client;
+    p.params = params;
+    emit(r.pid, b, p);
   }
 
   void deliver_waiting(int64_t pid, Backend& b, int64_t duration_ns) {
     Waiting& w = b.waiting;
-    if (!w.active) return;
+    if (!w.active) {
+      if (b.fresh)
+        touch(pid, b, duration_ns >= 0 ? FirstTouch::kTimed : FirstTouch::kUntimed, duration_ns,
+              {});
+      return;
+    }
     w.active = false;
-    emit(pid, b, w.sql, {}, w.time_us, duration_ns, false, w.session, w.user, w.database,
-         w.application, w.client, w.params);
+    EventParts p = waiting_parts(pid, w, duration_ns);
+    emit(pid, b, p);
   }
 
   // A log_statement line: it waits, because a bare `duration:` line may follow and time it.
@@ -196,7 +266,10 @@ struct PgLogEvents::Impl {
   // The statement's own timed or failed line: log_statement's earlier line for the same text
   // is the same execution, not another one.
   void settle_waiting(const PgLogRecord& r, Backend& b, std::string_view sql) {
-    if (!b.waiting.active) return;
+    if (!b.waiting.active) {
+      if (b.fresh) touch(r.pid, b, FirstTouch::kSettle, kUnknown, sql);
+      return;
+    }
     if (b.waiting.sql == sql) {
       b.waiting.active = false;
     } else {
@@ -204,21 +277,26 @@ struct PgLogEvents::Impl {
     }
   }
 
-  // auto_explain: the plan as JSON (auto_explain.log_format = json); text-format plans carry
-  // no machine-readable tree and are counted, not read.
-  void plan(const PgLogRecord& r, std::string_view body, int64_t duration_ns) {
-    size_t brace = body.find('{');
-    if (brace == std::string_view::npos) {
-      ++text_plans;
-      return;
-    }
+  // auto_explain: the plan as JSON (log_format = json: the body is an object) or as text
+  // ("Query Text: …" and the tree). A text plan must have both to be passed on.
+  const char* plan(const PgLogRecord& r, std::string_view body, int64_t duration_ns) {
+    size_t first = body.find_first_not_of(" \t\r\n");
+    if (first == std::string_view::npos) return "an auto_explain plan entry with no plan in it";
     CapturedPlan p;
-    p.plan_json = body.substr(brace);
+    if (body[first] == '{') {
+      p.plan_json = body.substr(first);
+    } else {
+      p.plan_text = body.substr(first);
+      if (!plan::postgres_text_plan_query_text(p.plan_text))
+        return "an auto_explain plan in text format without its Query Text or plan tree";
+      ++text_plans;
+    }
     p.duration_ns = duration_ns;
     p.start_us = r.time_us > 0 && duration_ns > 0 ? r.time_us - duration_ns / 1000 : r.time_us;
     p.session = r.session;
     out.on_plan(p);
     ++plans;
+    return nullptr;
   }
 
   void end_session(int64_t pid, Backend& b) {
@@ -226,18 +304,18 @@ struct PgLogEvents::Impl {
     backends.erase(pid);
   }
 
-  void add(const PgLogRecord& r) {
+  const char* add(const PgLogRecord& r) {
     std::string_view m = r.message;
     if (r.severity == "LOG") {
       if (starts_with(m, "duration: ")) {
         int64_t ns;
         size_t n;
-        if (!parse_duration_ms(m.substr(10), &ns, &n)) return;
+        if (!parse_duration_ms(m.substr(10), &ns, &n)) return nullptr;
         std::string_view rest = m.substr(10 + n);
         Backend& b = backend(r);
         if (rest.empty()) {  // log_duration: times the log_statement line before it
           deliver_waiting(r.pid, b, ns);
-          return;
+          return nullptr;
         }
         std::string_view sql, params;
         if (starts_with(rest, "  statement: ")) {
@@ -246,10 +324,9 @@ struct PgLogEvents::Impl {
           sql = after_name(rest.substr(10));
           if (starts_with(r.detail, "parameters: ")) params = r.detail.substr(12);
         } else if (starts_with(rest, "  plan:")) {
-          plan(r, rest.substr(7), ns);
-          return;
+          return plan(r, rest.substr(7), ns);
         } else {
-          return;  // parse / bind phases, fastpath calls
+          return nullptr;  // parse / bind phases, fastpath calls
         }
         settle_waiting(r, b, sql);
         emit_record(r, b, sql, {}, ns, params);
@@ -262,10 +339,10 @@ struct PgLogEvents::Impl {
       } else if (starts_with(m, "disconnection: ")) {
         end_session(r.pid, backend(r));
       }
-      return;
+      return nullptr;
     }
     bool fatal = r.severity == "FATAL" || r.severity == "PANIC";
-    if (r.severity != "ERROR" && !fatal) return;
+    if (r.severity != "ERROR" && !fatal) return nullptr;
     Backend& b = backend(r);
     if (!r.statement.empty()) {
       settle_waiting(r, b, r.statement);
@@ -273,25 +350,41 @@ struct PgLogEvents::Impl {
                   kUnknown, {});
     }
     if (fatal) end_session(r.pid, b);
+    return nullptr;
   }
 };
 
-PgLogEvents::PgLogEvents(QueryObserver& out) : impl_(std::make_unique<Impl>(out)) {}
+PgLogEvents::PgLogEvents(QueryObserver& out, const PgLogPart& part)
+    : impl_(std::make_unique<Impl>(out, part)) {}
 PgLogEvents::~PgLogEvents() = default;
 
-void PgLogEvents::add(const PgLogRecord& record) {
-  impl_->add(record);
-  // Bounded memory whatever the log: backends that never said goodbye are forgotten in bulk.
-  if (impl_->backends.size() > 65536) finish();
+const char* PgLogEvents::add(const PgLogRecord& record) {
+  const char* problem = impl_->add(record);
+  // Bounded memory whatever the log: backends that never said goodbye are forgotten in bulk
+  // (delivered, also in a part: -j N is exact below this many live backends per part).
+  if (impl_->backends.size() > 65536) {
+    for (auto& [pid, b] : impl_->backends) impl_->deliver_waiting(pid, b, kUnknown);
+    impl_->backends.clear();
+  }
+  return problem;
 }
 
 void PgLogEvents::finish() {
-  for (auto& [pid, b] : impl_->backends) impl_->deliver_waiting(pid, b, kUnknown);
+  for (auto& [pid, b] : impl_->backends) {
+    if (!b.waiting.active) continue;  // (a fresh backend has nothing of its own waiting)
+    if (impl_->part.ends_mid_file) {  // a later part may hold its duration line
+      impl_->edge.sessions[pid] = b.session;
+      impl_->edge.waiting[pid] = std::move(b.waiting);
+    } else {
+      impl_->deliver_waiting(pid, b, kUnknown);
+    }
+  }
   impl_->backends.clear();
 }
 
 uint64_t PgLogEvents::events() const { return impl_->events; }
 uint64_t PgLogEvents::plans() const { return impl_->plans; }
 uint64_t PgLogEvents::text_plans() const { return impl_->text_plans; }
+const PgLogEdge& PgLogEvents::edge() const { return impl_->edge; }
 
 }  // namespace querylens::capture

@@ -44,9 +44,8 @@ void replace_invalid_utf8(std::string* s, size_t size) {
 
 }  // namespace
 
-SourceStats read_pg_json(InputFile& input, QueryObserver& out, Diagnostics& diagnostics) {
+SourceStats read_pg_json_records(InputFile& input, PgLogEvents& events, Diagnostics& diagnostics) {
   SourceStats stats;
-  PgLogEvents events(out);
   simdjson::ondemand::parser parser;
   std::string padded;  // the line plus simdjson's padding, reused
   std::string_view line;
@@ -126,8 +125,14 @@ SourceStats read_pg_json(InputFile& input, QueryObserver& out, Diagnostics& diag
                : "a JSON object without \"timestamp\" or \"error_severity\": not a jsonlog entry");
       continue;
     }
-    events.add(r);
+    if (const char* problem = events.add(r)) skip(problem);
   }
+  return stats;
+}
+
+SourceStats read_pg_json(InputFile& input, QueryObserver& out, Diagnostics& diagnostics) {
+  PgLogEvents events(out);
+  SourceStats stats = read_pg_json_records(input, events, diagnostics);
   events.finish();
   stats.events = events.events();
   return stats;

@@ -2,6 +2,7 @@
 // DETAIL / STATEMENT lines of the same entry on lines of their own with the same prefix.
 #include <fmt/format.h>
 
+#include "capture/pglog_split.h"
 #include "querylens/capture/input_file.h"
 #include "querylens/capture/pglog.h"
 #include "querylens/capture/pglog_prefix.h"
@@ -50,8 +51,11 @@ class Entry {
     continuing_->append(text);
   }
 
-  void flush(PgLogEvents& events) {
-    if (!open_) return;
+  int64_t line() const { return record_.line; }
+
+  // Hands the entry to `events`; nullptr, or what was wrong with it.
+  const char* flush(PgLogEvents& events) {
+    if (!open_) return nullptr;
     open_ = false;
     record_.session = session_;
     record_.user = user_;
@@ -62,7 +66,7 @@ class Entry {
     record_.message = message_;
     record_.detail = detail_;
     record_.statement = statement_;
-    events.add(record_);
+    return events.add(record_);
   }
 
  private:
@@ -80,8 +84,8 @@ bool is_part_of_entry(std::string_view severity) {
 
 }  // namespace
 
-SourceStats read_pg_stderr(InputFile& input, const std::string& log_line_prefix, QueryObserver& out,
-                           Diagnostics& diagnostics) {
+LogLinePrefix stderr_log_prefix(InputFile& input, const std::string& log_line_prefix,
+                                Diagnostics& diagnostics) {
   std::string prefix_text = log_line_prefix, error;
   if (prefix_text.empty() &&
       !detect_log_line_prefix(input.peek(256 * 1024), &prefix_text, &error)) {
@@ -101,14 +105,30 @@ SourceStats read_pg_stderr(InputFile& input, const std::string& log_line_prefix,
             : prefix.has_process() ? "time"
                                    : "time or session"));
   }
+  return prefix;
+}
 
+bool is_pg_stderr_entry_start(const LogLinePrefix& prefix, std::string_view line) {
+  if (line.empty() || line[0] == '\t') return false;
+  PrefixFields fields;
+  std::string_view severity;
+  size_t n = prefix.match(line, &fields);
+  return n != std::string_view::npos && match_severity(line.substr(n), &severity) > 0 &&
+         !is_part_of_entry(severity);
+}
+
+SourceStats read_pg_stderr_records(InputFile& input, const LogLinePrefix& prefix, bool detected,
+                                   PgLogEvents& events, Diagnostics& diagnostics) {
   SourceStats stats;
-  PgLogEvents events(out);
   Entry entry;
   std::string_view line, severity;
-  auto skip = [&](std::string_view why) {
+  auto skip_at = [&](int64_t at, std::string_view why) {
     ++stats.skipped;
-    diagnostics.report(SourceLocation{input.name(), input.line_number(), 0}, std::string(why));
+    diagnostics.report(SourceLocation{input.name(), at, 0}, std::string(why));
+  };
+  auto skip = [&](std::string_view why) { skip_at(input.line_number(), why); };
+  auto flush = [&] {
+    if (const char* problem = entry.flush(events)) skip_at(entry.line(), problem);
   };
   while (input.next_line(&line)) {
     stats.bytes += line.size() + 1;
@@ -127,8 +147,7 @@ SourceStats read_pg_stderr(InputFile& input, const std::string& log_line_prefix,
         n == std::string_view::npos ? 0 : match_severity(line.substr(n), &severity);
     if (skip_severity == 0) {
       skip(fmt::format("not a log line with log_line_prefix '{}'{}: '{}'", prefix.text(),
-                       log_line_prefix.empty() ? " (detected; --prefix sets it)" : "",
-                       line.substr(0, 80)));
+                       detected ? " (detected; --prefix sets it)" : "", line.substr(0, 80)));
       continue;
     }
     std::string_view text = line.substr(n + skip_severity);
@@ -136,10 +155,19 @@ SourceStats read_pg_stderr(InputFile& input, const std::string& log_line_prefix,
       entry.attach(severity, text);
       continue;
     }
-    entry.flush(events);
+    flush();
     entry.start(input.line_number(), fields, severity, text);
   }
-  entry.flush(events);
+  flush();
+  return stats;
+}
+
+SourceStats read_pg_stderr(InputFile& input, const std::string& log_line_prefix, QueryObserver& out,
+                           Diagnostics& diagnostics) {
+  LogLinePrefix prefix = stderr_log_prefix(input, log_line_prefix, diagnostics);
+  PgLogEvents events(out);
+  SourceStats stats =
+      read_pg_stderr_records(input, prefix, log_line_prefix.empty(), events, diagnostics);
   events.finish();
   stats.events = events.events();
   return stats;

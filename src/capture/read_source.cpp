@@ -4,6 +4,7 @@
 
 #include "querylens/capture/input_file.h"
 #include "querylens/capture/pglog.h"
+#include "querylens/capture/pglog_parallel.h"
 #include "querylens/capture/source.h"
 #include "querylens/core/error.h"
 #include "querylens/sql/splitter.h"
@@ -138,6 +139,27 @@ SourceStats read_sql_script(std::string_view script, const std::string& name, Qu
     diagnostics.report(SourceLocation{name, split.error_line, split.error_column},
                        fmt::format("{}; the rest of the file was not read", split.error));
   }
+  return stats;
+}
+
+SourceStats read_source(const std::string& path, SourceKind kind, PartedObserver& out, size_t jobs,
+                        Diagnostics& diagnostics, const std::string& log_line_prefix,
+                        const ProgressCallback& progress) {
+  if (jobs > 1 && can_read_in_parts(path)) {
+    if (kind == SourceKind::kAuto) {
+      InputFile input(path);
+      kind = detect(path, input);
+    }
+    std::optional<PgLogFormat> format = kind == SourceKind::kPgStderr ? PgLogFormat::kStderr
+                                        : kind == SourceKind::kPgCsv  ? PgLogFormat::kCsv
+                                        : kind == SourceKind::kPgJson
+                                            ? PgLogFormat::kJson
+                                            : std::optional<PgLogFormat>();
+    if (format) {
+      return read_pg_log_parallel(path, *format, log_line_prefix, jobs, out, diagnostics, progress);
+    }
+  }
+  SourceStats stats = read_source(path, kind, out.part(0), diagnostics, log_line_prefix, progress);
   return stats;
 }
 

@@ -32,6 +32,7 @@ struct SourceArgs {
   bool advise = false;
   bool quiet = false;     // no progress bar
   bool progress = false;  // a progress bar even when stderr is not a terminal
+  size_t jobs = 1;
   ReportArgs report;
 };
 
@@ -80,6 +81,12 @@ Runner setup(CLI::App& sub, bool analyzers) {
   sub.add_option(
       "--prefix", args->prefix,
       "log_line_prefix of PostgreSQL stderr logs (SHOW log_line_prefix); detected when omitted");
+  sub.add_option("-j,--jobs", args->jobs,
+                 "Threads per PostgreSQL log file (stderr, csvlog, jsonlog): the file is split at "
+                 "log entry starts and the parts merged, with the same result as one thread. "
+                 "Gzip files and stdin are read by one thread")
+      ->check(CLI::Range(1, 256))
+      ->capture_default_str();
   sub.add_flag("--strict", args->strict, "Exit with 3 when any input line could not be read");
   sub.add_option(
       "--db", args->db_url,
@@ -125,6 +132,7 @@ Runner setup(CLI::App& sub, bool analyzers) {
     if (analyzers) options.explain_top = args->explain_top;
     capture::parse_source_kind(args->input_format, &options.kind);
     options.log_line_prefix = args->prefix;
+    options.jobs = args->jobs;
     options.run_analyzers = analyzers;
     options.analyze.slow_p95_ns = static_cast<int64_t>(args->slow_ms * 1e6);
     options.report.rank_by = args->report.parsed_sort();

@@ -12,6 +12,18 @@ void Diagnostics::report(SourceLocation where, std::string message) {
   if (kept_.size() < keep_) kept_.push_back(Diagnostic{std::move(where), std::move(message)});
 }
 
+void Diagnostics::absorb(const Diagnostics& part, int64_t line_offset) {
+  std::vector<Diagnostic> kept = part.kept();
+  uint64_t count = part.count();
+  std::lock_guard lock(mutex_);
+  count_ += count;
+  for (Diagnostic& d : kept) {
+    if (kept_.size() >= keep_) break;
+    if (d.where.line > 0) d.where.line += line_offset;
+    kept_.push_back(std::move(d));
+  }
+}
+
 uint64_t Diagnostics::count() const {
   std::lock_guard lock(mutex_);
   return count_;

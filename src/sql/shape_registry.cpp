@@ -53,15 +53,25 @@ const QueryShape* ShapeRegistry::classify(std::string_view sql) {
     return it->second;
   }
   lock.unlock();
+  thread_local std::string key;
+  bool has_literals = false;
+  fold(sql, &key, &has_literals);
+  return classify_folded(sql, key, has_literals);
+}
+
+void ShapeRegistry::fold(std::string_view sql, std::string* key, bool* has_literals) {
   // Lexing and parsing run without the lock: they are the expensive part and touch no state.
   // Per-thread buffers: a log of a million distinct texts allocates nothing here.
   thread_local LexResult lexed;
-  thread_local std::string key;
   lex(sql, &lexed);
-  fold_key(lexed, &key);
-  bool has_literals = false;
-  for (const Token& t : lexed.tokens) has_literals |= t.is_literal();
-  lock.lock();
+  fold_key(lexed, key);
+  *has_literals = false;
+  for (const Token& t : lexed.tokens) *has_literals |= t.is_literal();
+}
+
+const QueryShape* ShapeRegistry::classify_folded(std::string_view sql, const std::string& key,
+                                                 bool has_literals) {
+  std::unique_lock lock(mutex_);
   const QueryShape* shape = nullptr;
   if (auto it = folded_.find(std::string_view(key)); it != folded_.end()) {
     ++stats_.folded_hits;
@@ -140,6 +150,40 @@ const QueryShape* ShapeRegistry::intern(QueryShape&& shape) {
   by_fingerprint_.emplace(interned->fingerprint, interned);
   stats_.shapes = shapes_.size();
   return interned;
+}
+
+ShapeRegistry::LocalCache::~LocalCache() {
+  std::lock_guard lock(registry_.mutex_);
+  registry_.stats_.lookups += counts_.lookups;
+  registry_.stats_.exact_hits += counts_.exact_hits;
+  registry_.stats_.folded_hits += counts_.folded_hits;
+}
+
+const QueryShape* ShapeRegistry::LocalCache::classify(std::string_view sql) {
+  if (auto it = exact_.find(sql); it != exact_.end()) {
+    ++counts_.lookups;
+    ++counts_.exact_hits;
+    return it->second;
+  }
+  thread_local std::string key;
+  bool has_literals = false;
+  fold(sql, &key, &has_literals);
+  const QueryShape* shape = nullptr;
+  if (auto it = folded_.find(std::string_view(key)); it != folded_.end()) {
+    ++counts_.lookups;
+    ++counts_.folded_hits;
+    shape = it->second;
+  } else {
+    ++counts_.lookups;  // the registry counts the folded hit or the parse
+    shape = registry_.classify_folded(sql, key, has_literals);
+    if (folded_.size() >= registry_.exact_cache_limit_) folded_.clear();
+    folded_.emplace(key, shape);
+  }
+  if (!has_literals) {  // as in the registry: only texts that repeat byte for byte
+    if (exact_.size() >= registry_.exact_cache_limit_) exact_.clear();
+    exact_.emplace(std::string(sql), shape);
+  }
+  return shape;
 }
 
 ShapeRegistry::Stats ShapeRegistry::stats() const {

@@ -15,4 +15,15 @@ void Timeline::add(const QueryEvent& event) {
   m.latency.record(event.duration_ns);
 }
 
+void Timeline::merge(const Timeline& other) {
+  for (const auto& [minute, o] : other.minutes_) {
+    MinuteStats& m = minutes_[minute];
+    m.calls += o.calls;
+    m.errors += o.errors;
+    m.slow += o.slow;
+    m.total_ns += o.total_ns;
+    m.latency.merge(o.latency);
+  }
+}
+
 }  // namespace querylens::stats

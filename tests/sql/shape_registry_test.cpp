@@ -126,4 +126,22 @@ TEST(ShapeRegistryTest, ThreadSafe) {
 }
 
 }  // namespace
+TEST(ShapeRegistryTest, LocalCacheAnswersWithTheRegistrysShapesAndCounts) {
+  ShapeRegistry registry;
+  const QueryShape* shared = registry.classify("SELECT * FROM users WHERE id = 1");
+  {
+    ShapeRegistry::LocalCache local(registry);
+    for (int i = 0; i < 50; ++i)
+      EXPECT_EQ(local.classify("SELECT * FROM users WHERE id = " + std::to_string(i)), shared);
+    for (int i = 0; i < 10; ++i) local.classify("SELECT * FROM users WHERE id = $1");
+    EXPECT_EQ(registry.stats().lookups, 1u);  // its own counts join when it goes
+  }
+  auto stats = registry.stats();
+  EXPECT_EQ(stats.lookups, 61u);
+  EXPECT_EQ(stats.exact_hits, 9u);    // "$1" from the second time on, without the lock
+  EXPECT_EQ(stats.folded_hits, 51u);  // its first miss hit the registry; 50 of its own
+  EXPECT_EQ(stats.parses, 1u);
+  EXPECT_EQ(stats.shapes, 1u);
+}
+
 }  // namespace querylens::sql

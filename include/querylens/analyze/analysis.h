@@ -38,6 +38,14 @@ class Analysis : public QueryObserver {
   // Calls known only in aggregate (pg_stat_statements): digest only, analyzers see no events.
   void add_aggregate(std::string_view sample, const stats::AggregateStats& stats);
 
+  // Reading in parts (-j N, PartedAnalysis): this analysis sees a part that starts in the
+  // middle of the stream (call before any event).
+  void start_mid_stream();
+  // Folds in the analysis of the part that follows what this one has seen (same registry and
+  // options): digest, timeline, logged plans and each analyzer's state, as if this one had
+  // seen its events too. `later` is left spent.
+  void merge(Analysis& later);
+
   // Alert rules to evaluate when the report is built (their alerts become findings).
   void set_alerts(AlertConfig config);
   // Runs each analyzer's conclusion over the digest so far and builds the report.
@@ -52,6 +60,8 @@ class Analysis : public QueryObserver {
 
   mutable std::mutex mutex_;
   sql::ShapeRegistry& shapes_;
+  // A part read by its own thread classifies through a front cache: no lock per event.
+  std::unique_ptr<sql::ShapeRegistry::LocalCache> local_shapes_;
   AnalyzeOptions options_;
   stats::Digest digest_;
   stats::Timeline timeline_;
@@ -61,7 +71,8 @@ class Analysis : public QueryObserver {
   std::vector<std::unique_ptr<Analyzer>> analyzers_;
   struct KeptPlan {
     int64_t duration_ns = kUnknown;  // of the kept (slowest) plan
-    std::string json;
+    std::string json;                // the plan as logged: JSON, or EXPLAIN text when `text`
+    bool text = false;
     std::string query_text;
     stats::AggregateStats runs;  // every logged plan of the shape
     bool in_digest = false;      // added as an aggregate (the log had no statement line for it)

@@ -43,6 +43,14 @@ class Analyzer {
   // Every event in source order, shape set. Called from one thread at a time.
   virtual void observe(const QueryEvent& event) { (void)event; }
   virtual void analyze(const AnalysisInput& input, std::vector<Finding>& out) = 0;
+
+  // Reading in parts (-j N): each part of a file has its own analyzers, and the later parts'
+  // are merged into the first in file order. An analyzer that keeps state across events must
+  // make the merged result what one analyzer shown the whole stream would have found.
+  // This analyzer's events start in the middle of the stream (called before any event).
+  virtual void start_mid_stream() {}
+  // Takes over `later` (the same type, of the part that follows what this one has seen).
+  virtual void merge(Analyzer& later) { (void)later; }
 };
 
 std::vector<std::unique_ptr<Analyzer>> default_analyzers(const AnalyzeOptions& options);

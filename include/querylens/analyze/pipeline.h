@@ -29,6 +29,9 @@ struct PipelineOptions {
   size_t explain_top = 0;
   plan::CheckOptions plan_checks;
   capture::ProgressCallback progress;  // hears how far each file source is read; empty: none
+  // Threads per PostgreSQL log file (uncompressed regular files; the rest is read by one):
+  // capture/pglog_parallel.h says what is exact.
+  size_t jobs = 1;
 };
 
 struct PipelineResult {

@@ -14,6 +14,10 @@ class InputFile {
   // Throws Error(kInput) naming the path when it cannot be opened. "-" is standard input.
   // Gzip input is recognised by its magic bytes, not its name.
   explicit InputFile(const std::string& path);
+  // Bytes [begin, end) of a regular, uncompressed file, read as they are (no gzip detection):
+  // one part of a file read by several threads (capture/pglog_parallel.h). Line numbers count
+  // from 1 at `begin`. Throws Error(kInput) when the file cannot be opened.
+  InputFile(const std::string& path, uint64_t begin, uint64_t end);
   ~InputFile();
   InputFile(const InputFile&) = delete;
   InputFile& operator=(const InputFile&) = delete;
@@ -36,7 +40,8 @@ class InputFile {
   // input (comparable with total_bytes(); one lseek), the bytes handed out otherwise (also for
   // gzip from a pipe). Never decreases.
   uint64_t bytes_consumed() const;
-  // Size of the file (compressed, for gzip) when it is a regular file; 0 when unknown (pipes).
+  // Size of the file (compressed, for gzip; of the range, for a byte range) when it is a
+  // regular file; 0 when unknown (pipes).
   uint64_t total_bytes() const { return total_bytes_; }
   // Called after each chunk (at most 1 MiB) is read from the file; empty: none.
   void set_on_read(std::function<void()> on_read) { on_read_ = std::move(on_read); }
@@ -48,7 +53,9 @@ class InputFile {
 
   std::string path_;
   std::string name_;
-  void* gz_ = nullptr;  // gzFile
+  void* gz_ = nullptr;  // gzFile; null for a byte range (fd_ is read directly)
+  int fd_ = -1;
+  uint64_t range_left_ = 0;  // bytes of the range not yet read
   std::vector<char> buffer_;
   size_t begin_ = 0, end_ = 0;
   bool eof_ = false;

@@ -15,10 +15,11 @@
 
 namespace querylens {
 
-// A plan the server logged for a statement it ran (auto_explain with log_format = json).
-// Views valid during the on_plan() call.
+// A plan the server logged for a statement it ran (auto_explain with log_format = json or
+// text): one of plan_json and plan_text is set. Views valid during the on_plan() call.
 struct CapturedPlan {
   std::string_view plan_json;  // {"Query Text": …, "Plan": {…}, …} as logged
+  std::string_view plan_text;  // "Query Text: …\n<the tree>" (plan/parse.h reads both)
   int64_t duration_ns = kUnknown;
   int64_t start_us = 0;  // 0 = unknown
   std::string_view session;

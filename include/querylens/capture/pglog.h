@@ -4,8 +4,8 @@
 // statement); each reader turns its lines into PgLogRecords and PgLogEvents turns records into
 // QueryEvents: `duration: … statement/execute …` lines (with their `DETAIL: parameters:`),
 // `statement:` / `execute` lines of log_statement (joined with a following bare `duration:`
-// of log_duration), and ERRORs with their STATEMENT; auto_explain's JSON plans go to
-// QueryObserver::on_plan. Formats: docs/sources-pglog.md.
+// of log_duration), and ERRORs with their STATEMENT; auto_explain's plans (JSON or text) go
+// to QueryObserver::on_plan. Formats: docs/sources-pglog.md.
 //
 // Memory is bounded by the longest record and the number of live backends, not the file size.
 #pragma once
@@ -17,12 +17,14 @@
 #include <string_view>
 
 #include "querylens/capture/observer.h"
+#include "querylens/capture/pglog_prefix.h"
 #include "querylens/capture/source.h"
 #include "querylens/core/diagnostics.h"
 
 namespace querylens::capture {
 
 class InputFile;
+struct PgLogEdge;  // src/capture/pglog_edge.h
 
 enum class PgLogFormat { kStderr, kCsv, kJson };
 
@@ -39,23 +41,38 @@ struct PgLogRecord {
   std::string_view statement;  // STATEMENT: of an error (csv `query`, json `statement`)
 };
 
+// Where a part of a log read on its own (-j N, capture/pglog_parallel.h) lies in its file.
+struct PgLogPart {
+  // The part starts after the file's start: what backends did before it is unknown. The
+  // first records that would settle that state are noted in the edge instead of guessed.
+  bool starts_mid_file = false;
+  // The part ends before the file's end: finish() leaves the statements still waiting for a
+  // duration line in the edge (a later part may time them) instead of delivering them.
+  bool ends_mid_file = false;
+  int64_t first_transaction = 1;  // transaction ordinals of this part count from here
+};
+
 // Turns records into QueryEvents for `out`. Keeps per backend: the transaction ordinal
 // (BEGIN … COMMIT/ROLLBACK) and a log_statement line waiting for its log_duration line.
 // Events of one backend reach `out` in log order; across backends a waiting statement may be
 // delivered after later lines of other backends.
 class PgLogEvents {
  public:
-  explicit PgLogEvents(QueryObserver& out);
+  explicit PgLogEvents(QueryObserver& out, const PgLogPart& part = {});
   ~PgLogEvents();
   PgLogEvents(const PgLogEvents&) = delete;
   PgLogEvents& operator=(const PgLogEvents&) = delete;
 
-  void add(const PgLogRecord& record);
+  // nullptr, or what is wrong with the record (an auto_explain text plan without its query
+  // text or its tree): the reader reports it with the record's line and counts it skipped.
+  const char* add(const PgLogRecord& record);
   // Delivers every waiting statement (end of input).
   void finish();
   uint64_t events() const;
-  uint64_t plans() const;       // auto_explain plans (JSON) passed to QueryObserver::on_plan
-  uint64_t text_plans() const;  // auto_explain plans in text format, which are not read
+  uint64_t plans() const;       // auto_explain plans passed to QueryObserver::on_plan
+  uint64_t text_plans() const;  // of which in text format
+  // What this part leaves to its neighbours (PgLogPart); complete after finish().
+  const PgLogEdge& edge() const;
 
  private:
   struct Impl;
@@ -75,6 +92,20 @@ SourceStats read_pg_stderr(InputFile& input, const std::string& log_line_prefix,
                            Diagnostics& diagnostics);
 SourceStats read_pg_csv(InputFile& input, QueryObserver& out, Diagnostics& diagnostics);
 SourceStats read_pg_json(InputFile& input, QueryObserver& out, Diagnostics& diagnostics);
+
+// Their line-reading halves: records into `events`, which is not finished (stats.events is
+// left 0). Several may run at once on parts of one file, each with its own PgLogEvents.
+// `prefix`: as stderr_log_prefix() returns it; `detected`: it was not given by the user.
+SourceStats read_pg_stderr_records(InputFile& input, const LogLinePrefix& prefix, bool detected,
+                                   PgLogEvents& events, Diagnostics& diagnostics);
+SourceStats read_pg_csv_records(InputFile& input, PgLogEvents& events, Diagnostics& diagnostics);
+SourceStats read_pg_json_records(InputFile& input, PgLogEvents& events, Diagnostics& diagnostics);
+
+// The log_line_prefix of a stderr log: `log_line_prefix` compiled, or detected from the
+// input's first bytes when empty. Reports escapes the prefix lacks to `diagnostics`. Throws
+// Error(kInput) when it cannot be found or compiled.
+LogLinePrefix stderr_log_prefix(InputFile& input, const std::string& log_line_prefix,
+                                Diagnostics& diagnostics);
 
 // The format of a log from its first bytes, or nullopt when they are not a PostgreSQL log.
 std::optional<PgLogFormat> sniff_pg_log(std::string_view head);

@@ -40,6 +40,26 @@ SourceStats read_source(const std::string& path, SourceKind kind, QueryObserver&
                         Diagnostics& diagnostics, const std::string& log_line_prefix = "",
                         const ProgressCallback& progress = {});
 
+// An observer in parts, for sources read by several threads at once (-j N): each part of a
+// file is read into its own observer, and the parts are folded into the first in file order.
+class PartedObserver {
+ public:
+  virtual ~PartedObserver() = default;
+  // The observer of part `index` (0: the file's start, and where everything ends up). Called
+  // once per index, in order, before any part is read; each is then fed by one thread.
+  virtual QueryObserver& part(size_t index) = 0;
+  // After every part is read: fold part `index` into part 0. Called for 1, 2, … in file order
+  // from one thread; what crosses the edge before `index` has been delivered to part 0 first.
+  virtual void merge_part(size_t index) = 0;
+};
+
+// read_source() with up to `jobs` threads for PostgreSQL log files that are regular,
+// uncompressed files (capture/pglog_parallel.h); everything else — other kinds, gzip, stdin —
+// is read by one thread into out.part(0).
+SourceStats read_source(const std::string& path, SourceKind kind, PartedObserver& out, size_t jobs,
+                        Diagnostics& diagnostics, const std::string& log_line_prefix = "",
+                        const ProgressCallback& progress = {});
+
 // The parts, for tests and library users.
 SourceStats read_sql_script(std::string_view script, const std::string& name, QueryObserver& out,
                             Diagnostics& diagnostics);

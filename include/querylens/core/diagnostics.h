@@ -23,6 +23,10 @@ class Diagnostics {
  public:
   explicit Diagnostics(size_t keep = 20) : keep_(keep) {}
   void report(SourceLocation where, std::string message);
+  // Adds what `part` holds (kept ones while there is room, all to the count), their line
+  // numbers moved by `line_offset`: a part of a file read on its own counts from its start.
+  // Absorbing parts in file order keeps what one reader would have kept.
+  void absorb(const Diagnostics& part, int64_t line_offset);
   uint64_t count() const;
   std::vector<Diagnostic> kept() const;
 

@@ -27,6 +27,8 @@ class Timeline {
   explicit Timeline(int64_t slow_ns) : slow_ns_(slow_ns) {}
 
   void add(const QueryEvent& event);
+  // Adds another timeline's minutes (with the same slow threshold).
+  void merge(const Timeline& other);
   // Minute start (Unix microseconds, a multiple of 60 s) → its statistics, in time order.
   const std::map<int64_t, MinuteStats>& minutes() const { return minutes_; }
 
