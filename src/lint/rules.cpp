@@ -274,12 +274,12 @@ class Checker {
             "Past join_collapse_limit (8) PostgreSQL stops searching join orders; check the plan, "
             "split the query, or pre-aggregate.");
       }
-      distinct_with_join(b);
+      distinct_with_join(b, static_cast<int>(i));
       order_without_limit(b, static_cast<int>(i));
     }
   }
 
-  void distinct_with_join(const sql::QueryBlock& b) {
+  void distinct_with_join(const sql::QueryBlock& b, int index) {
     if (!b.distinct || b.distinct_on || b.tables.size() < 2 || !on("distinct-with-join")) return;
     // Only when every output column comes from one table: the others only filter, so the
     // DISTINCT exists to undo the join's fan-out.
@@ -292,8 +292,11 @@ class Checker {
     add("distinct-with-join", Severity::kMedium, m_.tables[b.tables[1]].location,
         fmt::format("DISTINCT removes the duplicates the join creates; only {} is selected",
                     source),
-        "Select from that table alone and filter with WHERE EXISTS (SELECT 1 FROM the other tables "
-        "…): no fan-out, no sort or hash to deduplicate.");
+        fmt::format("Select from {} alone and filter with WHERE EXISTS (SELECT 1 FROM the other "
+                    "tables …): no fan-out to deduplicate. Drop DISTINCT as well when the "
+                    "selected columns include a unique key of {}.",
+                    source, source),
+        index == 0 ? rewrite_distinct_exists(sql_, tokens(), m_, source) : std::string());
   }
 
   void order_without_limit(const sql::QueryBlock& b, int index) {

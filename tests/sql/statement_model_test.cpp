@@ -143,5 +143,28 @@ TEST(StatementModelTest, HundredKilobyteStatement) {
   EXPECT_NE(find(m, "title", ColumnRole::kLikeLeadingWildcard), nullptr);
 }
 
+TEST(StatementModelTest, WhereTermsAndJoinKinds) {
+  std::string sql =
+      "SELECT u.id FROM users u JOIN posts p ON p.user_id = u.id LEFT JOIN tags t ON t.id = p.tag "
+      "WHERE (u.active OR u.admin) AND p.score BETWEEN 1 AND ? AND published AND "
+      "EXISTS (SELECT 1 FROM c WHERE c.pid = p.id)";
+  StatementModel m = build_statement_model(sql);
+  ASSERT_TRUE(m.analyzed) << m.error;
+  const QueryBlock& b = m.blocks[0];
+  EXPECT_EQ(b.explicit_joins, 2);
+  EXPECT_EQ(b.outer_joins, 1);
+  ASSERT_EQ(b.where_terms.size(), 4u);
+  EXPECT_EQ(b.where_terms[0].qualifiers, (std::vector<std::string>{"u", "u"}));
+  EXPECT_EQ(sql.substr(b.where_terms[0].location, 8), "u.active");  // inside the parenthesis
+  EXPECT_EQ(sql.substr(b.where_terms[1].location, 7), "p.score");   // mapped back past the `?`
+  EXPECT_FALSE(b.where_terms[1].unqualified);
+  EXPECT_TRUE(b.where_terms[2].unqualified);
+  EXPECT_TRUE(b.where_terms[2].qualifiers.empty());
+  EXPECT_TRUE(b.where_terms[3].subquery);
+  EXPECT_EQ(b.where_terms[3].qualifiers, (std::vector<std::string>{"c", "p"}));
+  EXPECT_EQ(sql.substr(b.where_terms[3].location, 6), "EXISTS");
+  EXPECT_EQ(build_statement_model("SELECT 1 FROM a WHERE x = 1").blocks[0].where_terms.size(), 1u);
+}
+
 }  // namespace
 }  // namespace querylens::sql
