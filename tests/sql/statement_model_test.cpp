@@ -166,5 +166,18 @@ TEST(StatementModelTest, WhereTermsAndJoinKinds) {
   EXPECT_EQ(build_statement_model("SELECT 1 FROM a WHERE x = 1").blocks[0].where_terms.size(), 1u);
 }
 
+TEST(StatementModelTest, WrappedColumnsCarryTheirCanonicalExpression) {
+  StatementModel a = build_statement_model("SELECT 1 FROM users u WHERE LOWER(u.email) = $1");
+  StatementModel b = build_statement_model("select 1 from users where lower( email ) like 'a%'");
+  StatementModel c = build_statement_model("SELECT 1 FROM users WHERE upper(email) = 'A'");
+  const ColumnUse* wa = find(a, "email", ColumnRole::kWrapped);
+  const ColumnUse* wb = find(b, "email", ColumnRole::kWrapped);
+  const ColumnUse* wc = find(c, "email", ColumnRole::kWrapped);
+  ASSERT_TRUE(wa && wb && wc);
+  EXPECT_FALSE(wa->expression.empty());
+  EXPECT_EQ(wa->expression, wb->expression);  // case, spacing and qualifier do not matter
+  EXPECT_NE(wa->expression, wc->expression);
+}
+
 }  // namespace
 }  // namespace querylens::sql

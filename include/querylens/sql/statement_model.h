@@ -63,6 +63,9 @@ struct ColumnUse {
   bool descending = false;  // kOrderBy
   bool negated = false;     // NOT IN, NOT LIKE, IS NOT NULL
   std::string detail;       // kWrapped: "lower()" / "::text"; LIKE: the pattern
+  // kWrapped: the whole wrapped side (`lower(u.email)`) in canonical form, to compare with an
+  // index's expression key (sql/canonical_expression.h); "" when too deep to compare.
+  std::string expression;
 };
 
 enum class SubqueryKind {
