@@ -4,48 +4,13 @@
 
 #include <cctype>
 
+#include "lint/token_scan.h"
+
 namespace querylens::lint {
 namespace {
 
 using sql::LexResult;
 using sql::Token;
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
-
-// Index of the token starting at `offset`, or -1.
-int token_at(const LexResult& lexed, int offset) {
-  for (size_t i = 0; i < lexed.tokens.size(); ++i) {
-    if (static_cast<int>(lexed.tokens[i].offset) == offset) return static_cast<int>(i);
-  }
-  return -1;
-}
-
-int matching_paren(const LexResult& lexed, int open) {
-  int depth = 0;
-  for (size_t i = static_cast<size_t>(open); i < lexed.tokens.size(); ++i) {
-    if (lexed.tokens[i].is("(")) ++depth;
-    if (lexed.tokens[i].is(")") && --depth == 0) return static_cast<int>(i);
-  }
-  return -1;
-}
-
-// First token in [begin, end) that is `word` outside parentheses, or -1.
-int find_top_level(const LexResult& lexed, int begin, int end, std::string_view word) {
-  int depth = 0;
-  for (int i = begin; i < end; ++i) {
-    const Token& t = lexed.tokens[i];
-    if (t.is("(")) ++depth;
-    if (t.is(")")) --depth;
-    if (depth == 0 && t.kind == sql::TokenKind::kWord && t.is_word(word)) return i;
-  }
-  return -1;
-}
-
-size_t end_of(const Token& t) { return t.offset + t.text.size(); }
 
 std::string visible_name(const sql::TableRef& t) { return t.alias.empty() ? t.name : t.alias; }
 

@@ -22,6 +22,14 @@ std::string rewrite_in_subquery(std::string_view sql, const sql::LexResult& lexe
 std::string rewrite_keyset(std::string_view sql, const sql::LexResult& lexed,
                            const sql::StatementModel& m);
 
+// SELECT DISTINCT p.a FROM parent p JOIN child c ON cond WHERE f
+//   → SELECT DISTINCT p.a FROM parent p WHERE EXISTS (SELECT 1 FROM child c WHERE cond AND f).
+// `parent` is the visible name (alias or table) every output column is taken from. Outermost
+// block only; inner joins of base tables only. DISTINCT stays: the statement does not show
+// that the parent's own rows are unique in those columns.
+std::string rewrite_distinct_exists(std::string_view sql, const sql::LexResult& lexed,
+                                    const sql::StatementModel& m, std::string_view parent);
+
 // SELECT count(*) > 0 FROM … → SELECT EXISTS (SELECT 1 FROM …).
 std::string rewrite_count_exists(std::string_view sql, const sql::LexResult& lexed, bool negated);
 

@@ -1,10 +1,11 @@
-// Columns and leading index columns, from PostgreSQL's catalog or SQLite's pragmas.
+// Columns and leading index keys, from PostgreSQL's catalog or SQLite's pragmas.
 #include "querylens/lint/schema.h"
 
 #include <cctype>
 #include <variant>
 
 #include "querylens/db/connection.h"
+#include "querylens/sql/canonical_expression.h"
 
 namespace querylens::lint {
 namespace {
@@ -39,6 +40,14 @@ void add_postgres(const db::ResultSet& rs, bool index, std::map<std::string, Tab
   }
 }
 
+// An index whose first key is an expression: its definition is read back through libpg_query
+// (the same parser that reads the predicates it is compared with). A definition libpg_query
+// rejects (SQLite-only syntax) serves nothing we can prove.
+void add_expression(TableSchema& table, const std::string& index, const std::string& definition) {
+  std::string expression = sql::index_leading_expression(definition);
+  if (!expression.empty()) table.indexed_expressions.emplace(expression, index);
+}
+
 std::map<std::string, TableSchema> postgres_schema(db::Connection& conn) {
   std::map<std::string, TableSchema> out;
   static constexpr const char* kUserTables =
@@ -65,6 +74,28 @@ std::map<std::string, TableSchema> postgres_schema(db::Connection& conn) {
               "WHERE i.indisvalid AND i.indpred IS NULL AND ") +
           kUserTables),
       true, out);
+  // Expression keys: b-tree only (a hash, GIN or GiST index on lower(email) is no ordered
+  // key), valid, not partial. pg_get_indexdef writes the definition as CREATE INDEX would.
+  db::ResultSet expressions =
+      conn.query(std::string("SELECT n.nspname, c.relname, ic.relname, "
+                             "pg_catalog.pg_get_indexdef(i.indexrelid), "
+                             "pg_catalog.pg_table_is_visible(c.oid) "
+                             "FROM pg_catalog.pg_index i "
+                             "JOIN pg_catalog.pg_class c ON c.oid = i.indrelid "
+                             "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+                             "JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid "
+                             "JOIN pg_catalog.pg_am am ON am.oid = ic.relam "
+                             "WHERE i.indkey[0] = 0 AND i.indisvalid AND i.indpred IS NULL "
+                             "AND am.amname = 'btree' AND ") +
+                 kUserTables);
+  for (const auto& row : expressions.rows) {
+    if (row.size() < 5) continue;
+    std::string schema = lower(text_of(row[0])), table = lower(text_of(row[1]));
+    for (const std::string& key : {schema + "." + table, table}) {
+      if (key == table && !truthy(row[4])) continue;
+      add_expression(out[key], text_of(row[2]), text_of(row[3]));
+    }
+  }
   return out;
 }
 
@@ -92,6 +123,16 @@ std::map<std::string, TableSchema> sqlite_schema(db::Connection& conn) {
   for (const auto& row : leading.rows) {
     if (row.size() < 2) continue;
     out[lower(text_of(row[0]))].indexed_columns.insert(lower(text_of(row[1])));
+  }
+  // Expression keys: cid -2 in index_xinfo; the expression itself is only in the index's SQL.
+  db::ResultSet expressions = conn.query(
+      "SELECT m.name, il.name, s.sql FROM sqlite_master m, pragma_index_list(m.name) il, "
+      "pragma_index_xinfo(il.name) ix, sqlite_master s WHERE m.type = 'table' "
+      "AND il.partial = 0 AND ix.seqno = 0 AND ix.cid = -2 AND s.type = 'index' "
+      "AND s.name = il.name AND s.sql IS NOT NULL");
+  for (const auto& row : expressions.rows) {
+    if (row.size() < 3) continue;
+    add_expression(out[lower(text_of(row[0]))], text_of(row[1]), text_of(row[2]));
   }
   return out;
 }

@@ -242,6 +242,7 @@ int Builder::select(object body, int parent, bool in_sublink) {
           unwrap(where, &wt, &wb) && wt == "BoolExpr" && get_string(wb, "boolop") == "OR_EXPR";
       predicate(where, Ctx{block, Clause::kWhere});
       check_join_conditions(block, &where);
+      where_terms(where, block);
     } else {
       check_join_conditions(block, nullptr);
     }
@@ -320,6 +321,8 @@ void Builder::from_item(element item, int block, int comma_index) {
     } else {
       ++m_.blocks[block].cross_joins;  // no condition is only possible when written CROSS JOIN
     }
+    std::string_view join_type = get_string(body, "jointype");
+    if (!join_type.empty() && join_type != "JOIN_INNER") ++m_.blocks[block].outer_joins;
     if (has_quals) predicate(quals, Ctx{block, Clause::kJoinOn});
   } else if (type == "RangeSubselect" || type == "RangeFunction") {
     TableRef t;

@@ -61,6 +61,7 @@ class Builder {
   void limit_offset(object body, int block);
   void set_operation(object body, int block, bool in_sublink);
   void check_join_conditions(int block, const element* where);  // where: null when none
+  void where_terms(element where, int block);
   // Index into m_.tables of the table named or aliased `qualifier` visible from `block`
   // (searching enclosing blocks too); -1 when none. `*owner` gets the block it belongs to.
   int find_table(int block, std::string_view qualifier, int* owner) const;
@@ -86,6 +87,8 @@ class Builder {
   // Qualifiers referenced under `node`, including inside subqueries.
   void collect_qualifiers(element node, std::vector<std::string>* out, int* unqualified,
                           int depth) const;
+  // The lowest location under `node` (-1 when none); *subquery: it holds a SubLink.
+  int first_location(element node, bool* subquery, int depth) const;
 
   StatementModel& m_;
   std::vector<std::pair<std::string, int>> ctes_;  // visible CTE names → their block

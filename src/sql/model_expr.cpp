@@ -1,6 +1,7 @@
 // Expressions and predicates of the statement model (see model_builder.h).
 #include <algorithm>
 
+#include "sql/canonical_expression.h"
 #include "sql/model_builder.h"
 
 namespace querylens::sql::model {
@@ -283,6 +284,7 @@ void Builder::comparison(object body, const Ctx& ctx) {
       if (kind[i] == Side::kWrapped &&
           (ctx.clause == Clause::kWhere || ctx.clause == Clause::kJoinOn)) {
         add_column(col[i], ColumnRole::kWrapped, ctx, false, detail[i]);
+        m_.columns.back().expression = canonical_expression(sides[i]);
       }
     }
   }
@@ -336,6 +338,7 @@ void Builder::like(object body, const Ctx& ctx, bool negated) {
                                  : "::";
         if (ctx.clause == Clause::kWhere || ctx.clause == Clause::kJoinOn) {
           add_column(cols[0], ColumnRole::kWrapped, ctx, false, detail);
+          m_.columns.back().expression = canonical_expression(l);
         }
       }
     }

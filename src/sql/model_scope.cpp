@@ -1,5 +1,6 @@
 // Names and scopes of the statement model: which table a qualifier means, base tables behind
-// aliases, correlation, and join conditions between FROM items (see model_builder.h).
+// aliases, correlation, join conditions between FROM items, and the tables each WHERE term
+// names (see model_builder.h).
 #include <algorithm>
 #include <set>
 
@@ -133,6 +134,48 @@ void Builder::check_join_conditions(int block, const element* where_ptr) {
       }
     }
   }
+}
+
+void Builder::where_terms(element where, int block) {
+  std::vector<element> terms;
+  std::string_view type;
+  object body;
+  array args;
+  if (unwrap(where, &type, &body) && type == "BoolExpr" &&
+      get_string(body, "boolop") == "AND_EXPR" && get(body, "args", &args)) {
+    for (element a : args) terms.push_back(a);
+  } else {
+    terms.push_back(where);
+  }
+  for (element term : terms) {
+    WhereTerm w;
+    int unqualified = 0;
+    collect_qualifiers(term, &w.qualifiers, &unqualified, 0);
+    w.unqualified = unqualified > 0;
+    w.location = first_location(term, &w.subquery, 0);
+    m_.blocks[block].where_terms.push_back(std::move(w));
+  }
+}
+
+int Builder::first_location(element node, bool* subquery, int depth) const {
+  if (depth > 200) return -1;
+  int lowest = -1;
+  auto keep = [&lowest](int l) {
+    if (l >= 0 && (lowest < 0 || l < lowest)) lowest = l;
+  };
+  array list;
+  object body;
+  if (node.get(list) == simdjson::SUCCESS) {
+    for (element e : list) keep(first_location(e, subquery, depth + 1));
+  } else if (node.get(body) == simdjson::SUCCESS) {
+    for (auto [key, value] : body) {
+      if (key == "SubLink") *subquery = true;
+      int64_t l = 0;
+      if (key == "location" && value.get(l) == simdjson::SUCCESS) keep(static_cast<int>(l));
+      if (value.is_object() || value.is_array()) keep(first_location(value, subquery, depth + 1));
+    }
+  }
+  return lowest;
 }
 
 }  // namespace querylens::sql::model

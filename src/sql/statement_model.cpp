@@ -48,6 +48,7 @@ void remap(StatementModel& m, const OffsetMap& map) {
     for (int& l : b.star_locations) map.map(&l);
     for (OrderKey& k : b.order_by) map.map(&k.location);
     map.map(&b.offset_location);
+    for (WhereTerm& w : b.where_terms) map.map(&w.location);
   }
   for (TableRef& t : m.tables) map.map(&t.location);
   for (ColumnUse& c : m.columns) map.map(&c.location);

@@ -1,6 +1,7 @@
 // Runs every tests/data/lint/*.sql: each statement is preceded by `-- expect: rule, rule`
 // (`none` for no finding, `not-analyzed` when libpg_query must reject it); a statement with
-// no expect line must raise nothing.
+// no expect line must raise nothing. An optional `-- rewrite: SQL` line is the exact fix_sql
+// one of the statement's findings carries (`-- rewrite: none`: no finding carries one).
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -39,7 +40,7 @@ std::vector<std::string> parse_expect(std::string_view line) {
 
 TEST(LintCases, EveryDataFileMatchesItsExpectations) {
   std::filesystem::path dir = std::filesystem::path(QUERYLENS_TEST_DATA_DIR) / "lint";
-  size_t files = 0, checked = 0;
+  size_t files = 0, checked = 0, rewrites = 0;
   for (const auto& entry : std::filesystem::directory_iterator(dir)) {
     if (entry.path().extension() != ".sql") continue;
     ++files;
@@ -69,10 +70,28 @@ TEST(LintCases, EveryDataFileMatchesItsExpectations) {
       std::sort(actual.begin(), actual.end());
       EXPECT_EQ(actual, expected) << file << ":" << st.line << ": " << st.text;
       ++checked;
+      if (size_t r = before.rfind("-- rewrite:"); r != std::string_view::npos) {
+        std::string_view line = before.substr(r + 11, before.find('\n', r) - r - 11);
+        while (!line.empty() && line.front() == ' ') line.remove_prefix(1);
+        std::vector<std::string> fixes;
+        for (const LintFinding& f : result.findings) {
+          if (f.statement == i + 1 && !f.finding.fix_sql.empty())
+            fixes.push_back(f.finding.fix_sql);
+        }
+        if (line == "none") {
+          EXPECT_TRUE(fixes.empty()) << file << ":" << st.line << ": unexpected " << fixes[0];
+        } else {
+          EXPECT_TRUE(std::find(fixes.begin(), fixes.end(), line) != fixes.end())
+              << file << ":" << st.line << ": expected " << line << "\n got "
+              << (fixes.empty() ? "no rewrite" : fixes[0]);
+        }
+        ++rewrites;
+      }
     }
   }
   EXPECT_GE(files, 5u);
   EXPECT_GE(checked, 50u);
+  EXPECT_GE(rewrites, 20u);
 }
 
 }  // namespace

@@ -70,6 +70,27 @@ TEST(LintTest, LargeOffsetRewritesToKeyset) {
             nullptr);
 }
 
+TEST(LintTest, DistinctWithJoinRewriteOfOneStatement) {
+  // A captured statement may keep its ';': the rewrite must not put it inside EXISTS.
+  std::string sql =
+      "SELECT DISTINCT u.id FROM users u JOIN posts p ON p.user_id = u.id ORDER BY u.id;";
+  std::vector<StatementFinding> found =
+      lint_statement(sql, sql::build_statement_model(sql), LintOptions{});
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].finding.rule, "distinct-with-join");
+  EXPECT_EQ(found[0].finding.fix_sql,
+            "SELECT DISTINCT u.id FROM users u WHERE EXISTS (SELECT 1 FROM posts p WHERE "
+            "p.user_id = u.id) ORDER BY u.id");
+  // Comments inside a moved condition travel with it; a line comment keeps its line end.
+  LintResult r = lint(
+      "SELECT DISTINCT u.id FROM users u JOIN posts p ON p.user_id = u.id -- owner\n"
+      "WHERE p.pinned /* only pinned */ OR p.score > 3");
+  ASSERT_NE(rule(r, "distinct-with-join"), nullptr);
+  EXPECT_EQ(rule(r, "distinct-with-join")->finding.fix_sql,
+            "SELECT DISTINCT u.id FROM users u WHERE EXISTS (SELECT 1 FROM posts p WHERE p.user_id "
+            "= u.id AND (p.pinned /* only pinned */ OR p.score > 3))");
+}
+
 TEST(LintTest, UnionAllRewrite) {
   LintResult r = lint("SELECT 'a' AS k, id FROM x UNION SELECT 'b', id FROM y");
   ASSERT_NE(rule(r, "union-without-all"), nullptr);

@@ -161,5 +161,41 @@ TEST(StatementModelTest, UnqualifiedColumnPairsAreLinkedJoinKeys) {
   EXPECT_EQ(find(m, "a", ColumnRole::kJoinKey), nullptr);
 }
 
+TEST(StatementModelTest, WhereTermsAndJoinKinds) {
+  std::string sql =
+      "SELECT u.id FROM users u JOIN posts p ON p.user_id = u.id LEFT JOIN tags t ON t.id = p.tag "
+      "WHERE (u.active OR u.admin) AND p.score BETWEEN 1 AND ? AND published AND "
+      "EXISTS (SELECT 1 FROM c WHERE c.pid = p.id)";
+  StatementModel m = build_statement_model(sql);
+  ASSERT_TRUE(m.analyzed) << m.error;
+  const QueryBlock& b = m.blocks[0];
+  EXPECT_EQ(b.explicit_joins, 2);
+  EXPECT_EQ(b.outer_joins, 1);
+  ASSERT_EQ(b.where_terms.size(), 4u);
+  EXPECT_EQ(b.where_terms[0].qualifiers, (std::vector<std::string>{"u", "u"}));
+  EXPECT_EQ(sql.substr(b.where_terms[0].location, 8), "u.active");  // inside the parenthesis
+  EXPECT_EQ(sql.substr(b.where_terms[1].location, 7), "p.score");   // mapped back past the `?`
+  EXPECT_FALSE(b.where_terms[1].unqualified);
+  EXPECT_TRUE(b.where_terms[2].unqualified);
+  EXPECT_TRUE(b.where_terms[2].qualifiers.empty());
+  EXPECT_TRUE(b.where_terms[3].subquery);
+  EXPECT_EQ(b.where_terms[3].qualifiers, (std::vector<std::string>{"c", "p"}));
+  EXPECT_EQ(sql.substr(b.where_terms[3].location, 6), "EXISTS");
+  EXPECT_EQ(build_statement_model("SELECT 1 FROM a WHERE x = 1").blocks[0].where_terms.size(), 1u);
+}
+
+TEST(StatementModelTest, WrappedColumnsCarryTheirCanonicalExpression) {
+  StatementModel a = build_statement_model("SELECT 1 FROM users u WHERE LOWER(u.email) = $1");
+  StatementModel b = build_statement_model("select 1 from users where lower( email ) like 'a%'");
+  StatementModel c = build_statement_model("SELECT 1 FROM users WHERE upper(email) = 'A'");
+  const ColumnUse* wa = find(a, "email", ColumnRole::kWrapped);
+  const ColumnUse* wb = find(b, "email", ColumnRole::kWrapped);
+  const ColumnUse* wc = find(c, "email", ColumnRole::kWrapped);
+  ASSERT_TRUE(wa && wb && wc);
+  EXPECT_FALSE(wa->expression.empty());
+  EXPECT_EQ(wa->expression, wb->expression);  // case, spacing and qualifier do not matter
+  EXPECT_NE(wa->expression, wc->expression);
+}
+
 }  // namespace
 }  // namespace querylens::sql

@@ -1,7 +1,8 @@
 // What lint --db learns about tables beyond their size: their columns (to resolve an
-// unqualified column to the one table of the statement that has it) and which columns lead an
-// index (a predicate that wraps such a column defeats an index that exists: higher severity).
-// Catalog reads only.
+// unqualified column to the one table of the statement that has it), which columns lead an
+// index (a predicate that wraps such a column defeats an index that exists: higher severity)
+// and which expressions lead one (a predicate on that very expression is served by it).
+// Catalog reads only. Partial indexes serve only their WHERE and are left out.
 #pragma once
 
 #include <map>
@@ -18,6 +19,9 @@ namespace querylens::lint {
 struct TableSchema {
   std::set<std::string> columns;          // lower-case
   std::set<std::string> indexed_columns;  // lower-case; the first key column of some index
+  // The first key of some b-tree index when it is an expression, in canonical form
+  // (sql::index_leading_expression) → that index's name.
+  std::map<std::string, std::string> indexed_expressions;
 };
 
 // Keyed like LintOptions::table_rows: lower-case "table" (PostgreSQL: visible on the

@@ -67,6 +67,9 @@ struct ColumnUse {
   // side is unqualified the statement alone cannot prove the two are in different tables: a
   // catalog must (advise resolves both names and drops same-table pairs).
   int joined_with = -1;
+  // kWrapped: the whole wrapped side (`lower(u.email)`) in canonical form, to compare with an
+  // index's expression key (sql/canonical_expression.h); "" when too deep to compare.
+  std::string expression;
 };
 
 enum class SubqueryKind {
@@ -109,6 +112,14 @@ struct OrderKey {
   int location = -1;
 };
 
+// A top-level AND term of a WHERE clause (the whole clause when its top node is not AND).
+struct WhereTerm {
+  int location = -1;                    // the lowest location under it: its first name or value
+  std::vector<std::string> qualifiers;  // every qualifier it names, inside its subqueries too
+  bool unqualified = false;             // names a column without a qualifier (not in subqueries)
+  bool subquery = false;                // holds a subquery
+};
+
 // One SELECT (or the top of an INSERT / UPDATE / DELETE) and its clauses.
 struct QueryBlock {
   int parent = -1;
@@ -123,9 +134,11 @@ struct QueryBlock {
   std::vector<int> tables;  // indices into StatementModel::tables
   int explicit_joins = 0;   // JOIN … ON / USING / NATURAL
   int cross_joins = 0;      // CROSS JOIN written out
+  int outer_joins = 0;      // LEFT / RIGHT / FULL JOIN (also counted in explicit_joins)
   int comma_items = 0;      // FROM a, b, c → 3
   bool has_where = false;
-  bool where_is_or = false;  // the WHERE clause's top node is OR
+  bool where_is_or = false;            // the WHERE clause's top node is OR
+  std::vector<WhereTerm> where_terms;  // in the order written
   bool has_group_by = false;
   bool has_having = false;
   bool has_window = false;
