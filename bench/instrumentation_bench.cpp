@@ -10,7 +10,7 @@
 
 #include "lookup_workload.h"
 #include "querylens/db/database.h"
-#include "querylens/stats/digest.h"
+#include "querylens/stats/digest_observer.h"
 
 namespace {
 

@@ -16,7 +16,7 @@
 
 #include "lookup_workload.h"
 #include "querylens/db/database.h"
-#include "querylens/stats/digest.h"
+#include "querylens/stats/digest_observer.h"
 
 namespace {
 
@@ -77,6 +77,9 @@ int main(int argc, char** argv) {
     conn->execute_script(schema_and_rows());
     db->events().add(digest);
     checksum = lookups_instrumented(conn->prepare(kLookup), kLookups);
+    std::printf("events through a lane: %llu, straight into the digest: %llu\n",
+                static_cast<unsigned long long>(digest->laned_events()),
+                static_cast<unsigned long long>(digest->direct_events()));
   }
   std::printf("%s: %d lookups (checksum %lld)\n", instrumented ? "instrumented" : "raw", kLookups,
               static_cast<long long>(checksum));

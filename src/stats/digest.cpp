@@ -29,18 +29,33 @@ ShapeStats& Digest::stats_for(const QueryShape* shape) {
   return it->second;
 }
 
-void Digest::add(const QueryEvent& event) {
-  const QueryShape* shape = event.shape ? event.shape : shapes_.classify(event.sql);
-  ShapeStats& s = stats_for(shape);
+void Digest::count_call(ShapeStats& s, int64_t start_us, int64_t rows) {
   ++s.calls;
   ++total_calls_;
+  if (rows > 0) s.rows += rows;
+  if (start_us > 0) {
+    if (s.first_seen_us == 0 || start_us < s.first_seen_us) s.first_seen_us = start_us;
+    if (start_us > s.last_seen_us) s.last_seen_us = start_us;
+    if (first_seen_us_ == 0 || start_us < first_seen_us_) first_seen_us_ = start_us;
+    if (start_us > last_seen_us_) last_seen_us_ = start_us;
+  }
+}
+
+void Digest::record_duration(ShapeStats& s, int64_t duration_ns) {
+  ++s.timed_calls;
+  s.total_ns += duration_ns;
+  total_ns_ += duration_ns;
+  if (s.timed_calls == 1 || duration_ns < s.min_ns) s.min_ns = duration_ns;
+  if (duration_ns > s.max_ns) s.max_ns = duration_ns;
+  s.latency.record(duration_ns);
+}
+
+const ShapeStats& Digest::add(const QueryEvent& event) {
+  const QueryShape* shape = event.shape ? event.shape : shapes_.classify(event.sql);
+  ShapeStats& s = stats_for(shape);
+  count_call(s, event.start_us, event.rows);
   if (event.timed()) {
-    ++s.timed_calls;
-    s.total_ns += event.duration_ns;
-    total_ns_ += event.duration_ns;
-    if (s.timed_calls == 1 || event.duration_ns < s.min_ns) s.min_ns = event.duration_ns;
-    if (event.duration_ns > s.max_ns) s.max_ns = event.duration_ns;
-    s.latency.record(event.duration_ns);
+    record_duration(s, event.duration_ns);
     if (event.duration_ns > s.sample_duration_ns) {
       s.sample.assign(event.sql);
       s.sample_duration_ns = event.duration_ns;
@@ -48,18 +63,19 @@ void Digest::add(const QueryEvent& event) {
   } else if (s.sample.empty()) {
     s.sample.assign(event.sql);
   }
-  if (event.rows > 0) s.rows += event.rows;
   if (event.failed()) {
     ++s.errors;
     ++total_errors_;
     s.last_error.assign(event.error);
   }
-  if (event.start_us > 0) {
-    if (s.first_seen_us == 0 || event.start_us < s.first_seen_us) s.first_seen_us = event.start_us;
-    if (event.start_us > s.last_seen_us) s.last_seen_us = event.start_us;
-    if (first_seen_us_ == 0 || event.start_us < first_seen_us_) first_seen_us_ = event.start_us;
-    if (event.start_us > last_seen_us_) last_seen_us_ = event.start_us;
-  }
+  return s;
+}
+
+void Digest::add_timed(const QueryShape* shape, int64_t duration_ns, int64_t start_us,
+                       int64_t rows) {
+  ShapeStats& s = stats_for(shape);
+  count_call(s, start_us, rows);
+  record_duration(s, duration_ns);
 }
 
 void Digest::add_aggregate(std::string_view sample, const AggregateStats& a) {
@@ -145,11 +161,6 @@ const ShapeStats* Digest::find(uint64_t fingerprint) const {
     if (shape->fingerprint == fingerprint) return &s;
   }
   return nullptr;
-}
-
-void DigestObserver::on_query(const QueryEvent& event) {
-  std::lock_guard lock(mutex_);
-  digest_.add(event);
 }
 
 }  // namespace querylens::stats

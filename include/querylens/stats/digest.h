@@ -3,7 +3,7 @@
 // For each shape: calls, timing (total / mean / min / max and a LatencyHistogram for
 // p50 / p95 / p99), rows, errors, first and last seen, and the slowest statement as a sample.
 // Events without timing (.sql files) count as calls only. Not thread-safe; DigestObserver is
-// the thread-safe wrapper for the instrumented database layer.
+// the thread-safe observer for the instrumented database layer (digest_observer.h).
 #pragma once
 
 #include <cstdint>
@@ -64,7 +64,11 @@ class Digest {
   // Events without a shape are classified through `shapes` (which must outlive the digest).
   explicit Digest(sql::ShapeRegistry& shapes) : shapes_(shapes) {}
 
-  void add(const QueryEvent& event);
+  // Returns the statistics of the event's shape.
+  const ShapeStats& add(const QueryEvent& event);
+  // A timed, successful event of a known shape that cannot change its sample (no slower than
+  // the sample): what DigestObserver defers, without the statement text.
+  void add_timed(const QueryShape* shape, int64_t duration_ns, int64_t start_us, int64_t rows);
   // Adds calls known only in aggregate; `sample` is the statement text to show.
   void add_aggregate(std::string_view sample, const AggregateStats& stats);
   void merge(const Digest& other);
@@ -83,6 +87,8 @@ class Digest {
  private:
   sql::ShapeRegistry& shapes_;
   ShapeStats& stats_for(const QueryShape* shape);
+  void count_call(ShapeStats& s, int64_t start_us, int64_t rows);
+  void record_duration(ShapeStats& s, int64_t duration_ns);
 
   std::unordered_map<const QueryShape*, ShapeStats> by_shape_;
   // The last shape's entry: runs of one shape (loops, the instrumented hot path) skip the hash
@@ -94,24 +100,6 @@ class Digest {
   int64_t total_ns_ = 0;
   int64_t first_seen_us_ = 0;
   int64_t last_seen_us_ = 0;
-};
-
-// Feeds a Digest from an EventHub; thread-safe. Read the digest through with_digest() so no
-// event lands halfway through a read.
-class DigestObserver : public QueryObserver {
- public:
-  explicit DigestObserver(sql::ShapeRegistry& shapes) : digest_(shapes) {}
-  void on_query(const QueryEvent& event) override;
-
-  template <typename F>
-  auto with_digest(F&& f) const {
-    std::lock_guard lock(mutex_);
-    return f(digest_);
-  }
-
- private:
-  mutable std::mutex mutex_;
-  Digest digest_;
 };
 
 }  // namespace querylens::stats
