@@ -1,6 +1,7 @@
 #include "querylens/sql/fold.h"
 
-#include <cctype>
+#include <array>
+#include <cstring>
 #include <map>
 #include <vector>
 
@@ -12,7 +13,7 @@ bool is_value(const Token& t) { return t.is_literal() || t.kind == TokenKind::kP
 // If tokens[i] is `IN` followed by `( value , value … )`, returns the index of the `)`.
 // Returns 0 otherwise.
 size_t in_list_end(const std::vector<Token>& tokens, size_t i, size_t* values) {
-  if (!tokens[i].is_word("in") || i + 2 >= tokens.size() || !tokens[i + 1].is("(")) return 0;
+  if (i + 2 >= tokens.size() || !tokens[i].is_word("in") || !tokens[i + 1].is("(")) return 0;
   size_t j = i + 2;
   size_t n = 0;
   while (j < tokens.size()) {
@@ -34,15 +35,14 @@ size_t in_list_end(const std::vector<Token>& tokens, size_t i, size_t* values) {
   return 0;
 }
 
-// One append, then lower-case in place (ASCII: see lexer.cpp): a push_back per character
-// cost more than the rest of fold_key (perf on BM_Classify_FoldedHit).
-void append_lower(std::string& out, std::string_view word) {
-  size_t from = out.size();
-  out.append(word);
-  for (size_t i = from; i < out.size(); ++i) {
-    if (out[i] >= 'A' && out[i] <= 'Z') out[i] = static_cast<char>(out[i] | 0x20);
+constexpr std::array<char, 256> make_ascii_lower() {
+  std::array<char, 256> t{};
+  for (int c = 0; c < 256; ++c) {
+    t[static_cast<size_t>(c)] = static_cast<char>(c >= 'A' && c <= 'Z' ? c | 0x20 : c);
   }
+  return t;
 }
+constexpr std::array<char, 256> kAsciiLower = make_ascii_lower();
 
 }  // namespace
 
@@ -52,25 +52,41 @@ std::string fold_key(const LexResult& lexed) {
   return key;
 }
 
+// Written through a pointer into a buffer sized once: a push_back or append per token (each
+// with its capacity check) was most of this function's cost (callgrind on `querylens digest`).
 void fold_key(const LexResult& lexed, std::string* out) {
   const auto& tokens = lexed.tokens;
   std::string& key = *out;
   key.clear();
+  if (tokens.empty()) return;
+  // Every token keeps at most its own length plus a separator; `?` replaces at least one
+  // character and "in (?)" at least the four tokens `in ( v )`.
+  const Token& last = tokens.back();
+  key.resize(last.offset + last.text.size() - tokens.front().offset + tokens.size() + 8);
+  char* begin = key.data();
+  char* p = begin;
+  auto put = [&p](std::string_view text) {
+    std::memcpy(p, text.data(), text.size());
+    p += text.size();
+  };
   for (size_t i = 0; i < tokens.size(); ++i) {
     const Token& t = tokens[i];
-    if (!key.empty()) key.push_back(' ');
+    if (p != begin) *p++ = ' ';
     size_t values = 0;
-    if (size_t end = in_list_end(tokens, i, &values)) {
-      key += "in (?)";
+    // Cheap test first: in_list_end() is only worth calling on a two-letter word.
+    bool maybe_in = t.kind == TokenKind::kWord && t.text.size() == 2 && (t.text[0] | 0x20) == 'i';
+    if (size_t end = maybe_in ? in_list_end(tokens, i, &values) : 0) {
+      put("in (?)");
       i = end;
     } else if (is_value(t)) {
-      key.push_back('?');
+      *p++ = '?';
     } else if (t.kind == TokenKind::kWord) {
-      append_lower(key, t.text);
+      for (char c : t.text) *p++ = kAsciiLower[static_cast<unsigned char>(c)];
     } else {
-      key += t.text;
+      put(t.text);
     }
   }
+  key.resize(static_cast<size_t>(p - begin));
 }
 
 bool has_sqlite_only_params(const LexResult& lexed) {
@@ -169,7 +185,9 @@ std::string fallback_normalize(std::string_view sql, const LexResult& lexed) {
       out.push_back(' ');
     }
     size_t values = 0;
-    if (size_t end = in_list_end(tokens, i, &values)) {
+    // Cheap test first: in_list_end() is only worth calling on a two-letter word.
+    bool maybe_in = t.kind == TokenKind::kWord && t.text.size() == 2 && (t.text[0] | 0x20) == 'i';
+    if (size_t end = maybe_in ? in_list_end(tokens, i, &values) : 0) {
       out += t.text;
       out += values >= 2 ? " (? /*, ... */)" : " (?)";
       i = end;
