@@ -250,7 +250,10 @@ TEST_F(ExplainPostgres, JitOverhead) {
 
 TEST_F(ExplainPostgres, PlanningOverheadOnManyPartitions) {
   // 200 empty partitions, a filter on a column that is not the partition key: the planner
-  // considers every partition, the executor finds nothing.
+  // considers every partition, the executor finds nothing. On a loaded machine the two times
+  // come within a few percent of each other either way, so the test asserts that the rule
+  // reads the real times the server reported (the thresholds themselves are tested on
+  // hand-built plans in PostgresPlanChecks).
   std::string ddl = "CREATE TABLE parted (k int, v int) PARTITION BY RANGE (k);";
   for (int i = 0; i < 200; ++i) {
     ddl += "CREATE TABLE parted_" + std::to_string(i) + " PARTITION OF parted FOR VALUES FROM (" +
@@ -259,8 +262,9 @@ TEST_F(ExplainPostgres, PlanningOverheadOnManyPartitions) {
   conn_->execute_script(ddl);
   ExplainResult r = run("SELECT * FROM parted WHERE v = 1", analyzing());
   ASSERT_TRUE(r.plan.planning_ms && r.plan.execution_ms);
-  EXPECT_GT(*r.plan.planning_ms, *r.plan.execution_ms);
-  EXPECT_NE(rule(r, "planning-overhead"), nullptr)
+  EXPECT_GT(*r.plan.planning_ms, 1.0);  // 200 partitions are never planned in under 1 ms
+  bool overhead = *r.plan.planning_ms > *r.plan.execution_ms;
+  EXPECT_EQ(rule(r, "planning-overhead") != nullptr, overhead)
       << "planning " << *r.plan.planning_ms << " ms, execution " << *r.plan.execution_ms;
 }
 
