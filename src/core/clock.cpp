@@ -35,15 +35,26 @@ struct TscClock {
     if (!__get_cpuid(0x80000000, &a, &b, &c, &d) || a < 0x80000007) return;
     __get_cpuid(0x80000007, &a, &b, &c, &d);
     if ((d & (1u << 8)) == 0) return;  // no invariant TSC
-    // Calibrate over ~2 ms: with ~40 ns of read jitter at each end the rate is off by ≤ 4e-5.
-    tsc0 = __rdtsc();
-    mono0 = clock_monotonic_ns();
-    int64_t mono1 = mono0;
-    uint64_t tsc1 = tsc0;
-    while (mono1 - mono0 < 2'000'000) {
-      tsc1 = __rdtsc();
-      mono1 = clock_monotonic_ns();
-    }
+    // Calibrate over ~2 ms. Each end is a pair read with nothing between it: a clock read
+    // bracketed by two counter reads, retried until the bracket is tight. A thread preempted
+    // between the two reads (a loaded machine) once made the rate 16x too high, and a 200 ms
+    // statement timeout fired after 12 ms.
+    auto pair = [](uint64_t* tsc, int64_t* mono) {
+      for (int attempt = 0; attempt < 1000; ++attempt) {
+        uint64_t before = __rdtsc();
+        *mono = clock_monotonic_ns();
+        uint64_t after = __rdtsc();
+        *tsc = before + (after - before) / 2;
+        if (after - before < 20'000) return true;  // ~10 us at any plausible TSC rate
+      }
+      return false;
+    };
+    uint64_t tsc1 = 0;
+    int64_t mono1 = 0;
+    if (!pair(&tsc0, &mono0)) return;
+    do {
+      if (!pair(&tsc1, &mono1)) return;
+    } while (mono1 - mono0 < 2'000'000);
     if (tsc1 <= tsc0) return;
     ns_per_tick = static_cast<double>(mono1 - mono0) / static_cast<double>(tsc1 - tsc0);
     usable = ns_per_tick > 0 && ns_per_tick < 100;
