@@ -3,6 +3,7 @@
 // database, never ANALYZE there), candidates are created on the empty copies, and the plan
 // EXPLAIN QUERY PLAN prints is turned into an estimated cost.
 #include <fmt/format.h>
+#include <sqlite3.h>
 
 #include <algorithm>
 #include <cmath>
@@ -56,6 +57,20 @@ IndexStat scaled_stat(double sampled, double scale, double avg_width,
   }
   return s;
 }
+
+// SQLITE_READ for every column a statement reads, as the engine resolved its name (a table
+// read without columns, count(*), comes with an empty column name: nothing to record).
+int record_read(void* out, int action, const char* table, const char* column, const char* database,
+                const char* /*trigger_or_view*/) {
+  if (action == SQLITE_READ && table && column && *column && database &&
+      std::string_view(database) == "main")
+    (*static_cast<ColumnsRead*>(out))[lower(table)].insert(column);
+  return SQLITE_OK;
+}
+
+struct SqliteCloser {
+  void operator()(sqlite3* db) const { sqlite3_close(db); }
+};
 
 // Key expressions as SQL, in order: keys, then INCLUDE columns (SQLite makes them keys).
 std::vector<std::string> key_exprs(const IndexDef& index) {
@@ -126,6 +141,24 @@ class SqliteWhatIf final : public WhatIf {
     return out;
   }
 
+  // The statement prepared (never run) on a schema-only copy with an authorizer that records
+  // each column read: every block and clause, select-list expressions and aggregates too.
+  std::optional<ColumnsRead> columns_read(const WorkloadQuery& query) override {
+    if (!names_) return std::nullopt;
+    for (const std::string* sql : {&query.sql, &query.sample}) {
+      if (sql->empty()) continue;
+      ColumnsRead out;
+      sqlite3_set_authorizer(names_.get(), record_read, &out);
+      sqlite3_stmt* stmt = nullptr;
+      const int rc = sqlite3_prepare_v2(names_.get(), sql->c_str(), static_cast<int>(sql->size()),
+                                        &stmt, nullptr);
+      sqlite3_set_authorizer(names_.get(), nullptr, nullptr);
+      sqlite3_finalize(stmt);
+      if (rc == SQLITE_OK) return out;
+    }
+    return std::nullopt;
+  }
+
   int64_t estimated_size(const IndexDef& index) override {
     const IndexStat& s = stat_for(index);
     // Entry: keys + rowid (≤ 9 bytes) + cell header; pages are ~80% full after inserts.
@@ -146,6 +179,11 @@ class SqliteWhatIf final : public WhatIf {
         "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL AND type IN "
         "('table', 'index', 'view') AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY "
         "CASE type WHEN 'table' THEN 0 WHEN 'index' THEN 1 ELSE 2 END, rowid");
+    sqlite3* names = nullptr;
+    if (sqlite3_open_v2(":memory:", &names, SQLITE_OPEN_READWRITE, nullptr) == SQLITE_OK)
+      names_.reset(names);
+    else
+      sqlite3_close(names);  // out of memory: columns_read says it does not know
     for (const auto& row : schema.rows) {
       try {
         copy_->execute_script(as_text(row[2]));
@@ -153,6 +191,8 @@ class SqliteWhatIf final : public WhatIf {
         // A virtual table whose module this build lacks: its queries will fail to plan and
         // are reported with their error.
       }
+      if (names_ && as_text(row[0]) != "index")
+        sqlite3_exec(names_.get(), as_text(row[2]).c_str(), nullptr, nullptr, nullptr);
     }
   }
 
@@ -278,6 +318,9 @@ class SqliteWhatIf final : public WhatIf {
   const Catalog& catalog_;
   SqliteWhatIfOptions options_;
   std::unique_ptr<db::Connection> copy_;
+  // Tables and views only, no statistics: the authorizer's names for columns_read. Apart
+  // from copy_ because the db layer keeps its sqlite3 handle to itself.
+  std::unique_ptr<sqlite3, SqliteCloser> names_;
   std::map<std::string, IndexStat> stats_;              // by IndexDef::key()
   std::map<std::string, detail::TableSample> samples_;  // by lower-case table name
   std::map<std::string, IndexStat> index_stats_;        // by hypothetical index name
