@@ -107,7 +107,7 @@ class SqliteWhatIf final : public WhatIf {
 
   Evaluation evaluate(const WorkloadQuery& query,
                       const std::vector<IndexDef>& hypothetical) override {
-    sync(hypothetical);
+    sync(hypothetical, query.tables);
     Evaluation out = plan_text(query, query.sql);
     if (!out.error.empty() && !query.sample.empty() && query.sample != query.sql) {
       Evaluation retry = plan_text(query, query.sample);
@@ -268,18 +268,21 @@ class SqliteWhatIf final : public WhatIf {
     return scaled_stat(static_cast<double>(sample.rows()), sample.scale(), width, distinct);
   }
 
-  // Makes the copy's hypothetical indexes exactly `wanted` (DDL on empty tables: instant).
-  void sync(const std::vector<IndexDef>& wanted) {
+  // Makes the copy's hypothetical indexes on `tables` exactly `wanted` (DDL on empty tables:
+  // instant). Those on other tables stay: the plan of a query never looks at them, and the
+  // next question (the same candidate, another query) usually wants them back.
+  void sync(const std::vector<IndexDef>& wanted, const std::set<std::string>& tables) {
     std::set<std::string> keys;
     for (const IndexDef& d : wanted) keys.insert(d.key());
     for (auto it = current_.begin(); it != current_.end();) {
-      if (keys.count(it->first)) {
+      if (keys.count(it->first) || !tables.count(current_table_[it->first])) {
         ++it;
         continue;
       }
       copy_->execute_script("DROP INDEX " + sql::quote_identifier(it->second));
       copy_->query("DELETE FROM sqlite_stat1 WHERE idx = ?", {it->second});
       by_name_.erase(lower(it->second));
+      current_table_.erase(it->first);
       it = current_.erase(it);
       reload_ = true;
     }
@@ -295,6 +298,7 @@ class SqliteWhatIf final : public WhatIf {
                    {d.table, name, stat_text(s)});
       index_stats_[lower(name)] = s;
       current_[d.key()] = name;
+      current_table_[d.key()] = lower(d.table);
       by_name_[lower(name)] = d.key();
       reload_ = true;
     }
@@ -327,6 +331,7 @@ class SqliteWhatIf final : public WhatIf {
   std::map<std::string, IndexStat> index_stats_;        // by hypothetical index name
   std::map<std::string, IndexStat> existing_stats_;     // by existing index name
   std::map<std::string, std::string> current_;          // key → hypothetical index name
+  std::map<std::string, std::string> current_table_;    // key → its lower-case table
   std::map<std::string, std::string> by_name_;          // lower name → key
   int counter_ = 0;
   bool reload_ = false;
