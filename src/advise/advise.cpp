@@ -72,10 +72,6 @@ AdviseResult advise(db::Connection& connection, std::vector<WorkloadQuery> workl
   ExistingReport existing = check_existing_indexes(catalog);
   result.drops = std::move(existing.drops);
   result.findings = std::move(existing.findings);
-  const std::vector<Candidate> candidates =
-      generate_candidates(workload, catalog, options.candidates);
-  result.candidates = candidates.size();
-
   std::unique_ptr<WhatIf> whatif;
   try {
     whatif = result.engine == Engine::kPostgres
@@ -84,9 +80,19 @@ AdviseResult advise(db::Connection& connection, std::vector<WorkloadQuery> workl
   } catch (const Error& e) {
     if (result.engine != Engine::kPostgres) throw;
     result.notes.push_back(e.message());  // HypoPG missing: how to install it
+    result.candidates = generate_candidates(workload, catalog, options.candidates).size();
     result.workload = std::move(workload);
     return result;
   }
+  // The engine's own reading of each query's columns, for covering variants: the statement
+  // model names the columns of predicates and plain select-list items, not those inside
+  // expressions (`avg(l_quantity)`).
+  for (WorkloadQuery& q : workload) {
+    if (q.plannable && !q.columns_read) q.columns_read = whatif->columns_read(q);
+  }
+  const std::vector<Candidate> candidates =
+      generate_candidates(workload, catalog, options.candidates);
+  result.candidates = candidates.size();
   result.cost_unit = whatif->cost_unit();
   CostCache cache(*whatif);
   const auto start = std::chrono::steady_clock::now();

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <map>
 #include <optional>
+#include <set>
 
 namespace querylens::advise {
 namespace {
@@ -49,8 +50,15 @@ Resolved resolve_column(const sql::ColumnUse& use, const WorkloadQuery& q, const
     }
     return {use.table.empty() ? "" : base_name(use.table), -1};
   }
-  if (!use.table.empty()) return {base_name(use.table), -1};
-  if (q.tables.size() == 1) return {*q.tables.begin(), -1};
+  if (!use.table.empty()) {
+    // The model gives an unqualified name its block's only table; in a correlated subquery
+    // the name may belong to an enclosing block instead (`l_suppkey = ps_suppkey` inside a
+    // subquery on lineitem alone): the catalog tells, and the search below finds the owner.
+    const TableInfo* info = catalog.table(base_name(use.table));
+    if (!info || info->column(use.column)) return {base_name(use.table), -1};
+  } else if (q.tables.size() == 1) {
+    return {*q.tables.begin(), -1};
+  }
   for (int b = use.block; valid(b); b = blocks[static_cast<size_t>(b)].parent) {
     std::string found;
     int matches = 0;  // FROM items that may have the column
@@ -94,10 +102,37 @@ struct TableUse {
   std::vector<IndexKey> eq;  // equality, IN, IS NULL
   std::optional<IndexKey> range;
   std::vector<IndexKey> order, group, join;
+  // Join keys by the table on the other side: (l_partkey, l_suppkey) both matched with
+  // partsupp's columns are one lookup, served best by one index on both.
+  std::map<std::string, std::vector<IndexKey>> join_by_other;
   std::vector<IndexKey> wrapped;  // lower(col) / upper(col)
   std::set<std::string> referenced;
   bool all_columns_known = true;  // false: SELECT *, or expressions in the select list
   std::vector<std::pair<std::string, bool>> null_tests;  // (column, IS NOT NULL)
+
+  // The referenced columns in the order a covering variant appends them: those a lookup
+  // can still narrow on (equality, join, range), then sort keys, then the rest by name. On
+  // SQLite, where the covering columns are trailing keys, `(l_partkey, l_suppkey,
+  // l_shipdate, l_quantity)` then serves `l_partkey = ? AND l_suppkey = ? AND l_shipdate > ?`
+  // and reads l_quantity from the index.
+  std::vector<std::string> cover_order() const {
+    std::vector<std::string> out;
+    auto put = [&](const std::string& c) {
+      if (!referenced.count(c)) return;
+      if (std::find(out.begin(), out.end(), c) == out.end()) out.push_back(c);
+    };
+    for (const auto* keys : {&eq, &join}) {
+      for (const IndexKey& k : *keys) {
+        if (k.function.empty()) put(k.column);
+      }
+    }
+    if (range) put(range->column);
+    for (const auto* keys : {&order, &group}) {
+      for (const IndexKey& k : *keys) put(k.column);
+    }
+    for (const std::string& c : referenced) put(c);
+    return out;
+  }
 };
 
 void add_unique(std::vector<IndexKey>& keys, const IndexKey& key) {
@@ -136,7 +171,13 @@ TableUse read_use(const WorkloadQuery& q, const std::string& table, const TableI
         add_unique(use.group, key);
         break;
       case ColumnRole::kJoinKey:
-        if (joins_another_table(c, q, catalog)) add_unique(use.join, key);
+        if (joins_another_table(c, q, catalog)) {
+          add_unique(use.join, key);
+          const size_t other = static_cast<size_t>(c.joined_with);
+          const std::string other_table =
+              other < q.model.columns.size() ? table_of(q.model.columns[other], q, catalog) : "";
+          if (!other_table.empty()) add_unique(use.join_by_other[other_table], key);
+        }
         break;
       case ColumnRole::kWrapped:
         if (c.detail == "lower()" || c.detail == "upper()") {
@@ -146,6 +187,17 @@ TableUse read_use(const WorkloadQuery& q, const std::string& table, const TableI
       default:
         break;
     }
+  }
+  if (q.columns_read) {
+    // The engine named every column the query reads: a covering index can be proven.
+    auto it = q.columns_read->find(table);
+    if (it != q.columns_read->end()) {
+      for (const std::string& c : it->second) {
+        if (std::optional<std::string> column = info.column(c)) use.referenced.insert(*column);
+      }
+    }
+    use.all_columns_known = q.model.kind == sql::StatementKind::kSelect;
+    return use;
   }
   // The select list: plain columns of this table are known; anything else (an expression, a
   // star) means a covering index cannot be proven from the model alone.
@@ -209,7 +261,7 @@ class Collector {
     // possible; the what-if decides whether the planner takes it.
     if (!use.all_columns_known) return;
     IndexDef covering = index;
-    for (const std::string& c : use.referenced) {
+    for (const std::string& c : use.cover_order()) {
       bool in_keys = std::any_of(keys.begin(), keys.end(), [&](const IndexKey& k) {
         return k.function.empty() && lower(k.column) == lower(c);
       });
@@ -230,7 +282,7 @@ class Collector {
     const std::string key = index.key();
     auto it = by_key_.find(key);
     if (it == by_key_.end()) {
-      index.name = make_index_name(index);
+      index.name = unique_name(make_index_name(index));
       by_key_[key] = out_.size();
       out_.push_back({std::move(index), {query}, reason});
       return;
@@ -239,8 +291,26 @@ class Collector {
     if (std::find(queries.begin(), queries.end(), query) == queries.end()) queries.push_back(query);
   }
 
+  // Two candidates differing only in their covering columns get the same name, and
+  // `CREATE INDEX IF NOT EXISTS` would silently skip the second one (or one named like an
+  // existing index): a number before "_idx" tells them apart.
+  std::string unique_name(const std::string& name) {
+    if (names_.empty()) {
+      for (const ExistingIndex& e : catalog_.indexes) names_.insert(lower(e.def.name));
+    }
+    std::string out = name;
+    const std::string stem = name.size() > 4 ? name.substr(0, name.size() - 4) : name;
+    for (int n = 2; names_.count(lower(out)); ++n) {
+      const std::string suffix = "_" + std::to_string(n) + "_idx";
+      out = stem.substr(0, std::min(stem.size(), 63 - suffix.size())) + suffix;
+    }
+    names_.insert(lower(out));
+    return out;
+  }
+
   const Catalog& catalog_;
   const CandidateOptions& options_;
+  std::set<std::string> names_;  // lower-case: the candidates' and the existing indexes'
   std::map<std::string, size_t> by_key_;
   std::vector<Candidate> out_;
 };
@@ -346,6 +416,19 @@ std::vector<Candidate> generate_candidates(const std::vector<WorkloadQuery>& wor
         const std::string why = (fk ? "foreign-key join column " : "join column ") + j.column;
         add({IndexKey{j.column, "", false}}, why);
         if (!use.eq.empty()) add(concat({IndexKey{j.column, "", false}}, use.eq), why + " + " + eq);
+        // The lookup by the join key narrowed further by the range before the row is read:
+        // `l_orderkey = o_orderkey AND l_shipdate > ?`.
+        if (use.range)
+          add(concat(concat({IndexKey{j.column, "", false}}, use.eq), {*use.range}),
+              why + (eq.empty() ? "" : " + " + eq) + ", range on " + use.range->column);
+      }
+      for (const auto& [other, keys] : use.join_by_other) {
+        if (keys.size() < 2) continue;
+        const std::string why = "join columns " + describe(keys) + " (to " + other + ")" +
+                                (eq.empty() ? "" : " + " + eq);
+        add(concat(keys, use.eq), why);
+        if (use.range)
+          add(concat(concat(keys, use.eq), {*use.range}), why + ", range on " + use.range->column);
       }
     }
   }

@@ -84,12 +84,25 @@ std::vector<size_t> TableSample::distinct_prefixes(const std::vector<std::string
   std::vector<size_t> out;
   std::vector<uint64_t> prefix(rows_, 0);
   std::vector<uint64_t> sorted;
-  for (const std::string& column : columns) {
-    const auto& values = hashes_.at(static_cast<size_t>(position(column)));
-    for (size_t r = 0; r < rows_; ++r) prefix[r] = combine(prefix[r], values[r]);
+  std::string key;
+  size_t folded = 0;  // columns combined into `prefix` so far
+  for (size_t i = 0; i < columns.size(); ++i) {
+    key += (i ? "\x1f" : "") + lower_ascii(columns[i]);
+    auto cached = distinct_.find(key);
+    if (cached != distinct_.end()) {
+      out.push_back(cached->second);
+      continue;
+    }
+    for (; folded <= i; ++folded) {
+      const auto& values = hashes_.at(static_cast<size_t>(position(columns[folded])));
+      for (size_t r = 0; r < rows_; ++r) prefix[r] = combine(prefix[r], values[r]);
+    }
     sorted = prefix;
     std::sort(sorted.begin(), sorted.end());
-    out.push_back(static_cast<size_t>(std::unique(sorted.begin(), sorted.end()) - sorted.begin()));
+    const auto distinct =
+        static_cast<size_t>(std::unique(sorted.begin(), sorted.end()) - sorted.begin());
+    distinct_.emplace(key, distinct);
+    out.push_back(distinct);
   }
   return out;
 }

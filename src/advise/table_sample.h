@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -38,7 +39,11 @@ class TableSample {
 
   std::vector<std::string> columns_;           // lower-case
   std::vector<std::vector<uint64_t>> hashes_;  // per column, per sampled row
-  std::vector<double> width_sums_;             // per column
+  // Distinct counts by column prefix (lower-case names joined by '\x1f'): candidates share
+  // prefixes ((a), (a, b) of every covering variant of (a, b)), and each count sorts the
+  // whole sample.
+  mutable std::map<std::string, size_t> distinct_;
+  std::vector<double> width_sums_;  // per column
   size_t rows_ = 0;
   double scale_ = 1;
 };

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <set>
 
 #include "querylens/advise/existing.h"
 #include "querylens/advise/index_def.h"
@@ -216,10 +217,15 @@ Catalog tpch_catalog() {
     c.tables[name] = t;
   };
   table("part", {"p_partkey", "p_brand", "p_container"}, 10000);
-  table("lineitem", {"l_orderkey", "l_partkey", "l_quantity", "l_commitdate", "l_receiptdate"},
+  table("lineitem",
+        {"l_orderkey", "l_partkey", "l_suppkey", "l_quantity", "l_extendedprice", "l_discount",
+         "l_shipdate", "l_commitdate", "l_receiptdate"},
         300000);
+  table("partsupp", {"ps_partkey", "ps_suppkey", "ps_availqty"}, 40000);
+  table("orders", {"o_orderkey", "o_custkey", "o_orderdate"}, 75000);
   table("region", {"r_regionkey", "r_name"}, 5);
   c.tables["part"].rowid_column = "p_partkey";
+  c.tables["orders"].rowid_column = "o_orderkey";
   return c;
 }
 
@@ -249,6 +255,113 @@ TEST(AdviseCandidates, UnqualifiedColumnsOfOneRowAreNotAJoin) {
 TEST(AdviseCandidates, NoCandidateOnATinyTable) {
   auto cs = candidates_for({"SELECT r_regionkey FROM region WHERE r_name = $1"}, tpch_catalog());
   EXPECT_TRUE(cs.empty()) << ::testing::PrintToString(keys_of(cs));
+}
+
+const char* kQ17 =
+    "SELECT sum(l_extendedprice) / 7.0 FROM lineitem, part WHERE p_partkey = l_partkey "
+    "AND p_brand = $1 AND p_container = $2 AND l_quantity < (SELECT 0.2 * avg(l_quantity) "
+    "FROM lineitem WHERE l_partkey = p_partkey)";
+
+std::vector<Candidate> candidates_with_reads(const std::string& sql, ColumnsRead read,
+                                             const Catalog& c) {
+  std::vector<WorkloadQuery> w{make_workload_query(sql, 1, 1.0)};
+  w[0].columns_read = std::move(read);
+  return generate_candidates(w, c);
+}
+
+TEST(AdviseCandidates, CoveringJoinKeyFromTheColumnsTheEngineRead) {
+  // The statement model does not name columns inside select-list expressions (avg(l_quantity)):
+  // on its own it cannot prove a covering index, so there is none.
+  auto model_only = candidates_for({kQ17}, tpch_catalog());
+  EXPECT_FALSE(has(model_only, ".lineitem(l_partkey,) include(l_quantity,l_extendedprice,)"))
+      << ::testing::PrintToString(keys_of(model_only));
+  // With the engine's list of the columns read, the join key gets its covering variant: the
+  // column the lookup can still narrow on (the range) first, then the others.
+  auto cs = candidates_with_reads(kQ17,
+                                  {{"lineitem", {"l_partkey", "l_quantity", "l_extendedprice"}},
+                                   {"part", {"p_partkey", "p_brand", "p_container"}}},
+                                  tpch_catalog());
+  EXPECT_TRUE(has(cs, ".lineitem(l_partkey,) include(l_quantity,l_extendedprice,)"))
+      << ::testing::PrintToString(keys_of(cs));
+  EXPECT_TRUE(has(cs, ".lineitem(l_partkey,)"));
+  // part's columns are all keys or its rowid: nothing to add, no covering variant.
+  EXPECT_TRUE(has(cs, ".part(p_brand,p_container,)"));
+  EXPECT_FALSE(has(cs, ".part(p_brand,p_container,) include(p_partkey,)"));
+}
+
+TEST(AdviseCandidates, NoCoveringVariantForAWriteOrTooManyColumns) {
+  auto update = candidates_with_reads(
+      "UPDATE lineitem SET l_quantity = $1 WHERE l_partkey = $2",
+      {{"lineitem", {"l_partkey", "l_quantity", "l_extendedprice"}}}, tpch_catalog());
+  for (const Candidate& c : update) EXPECT_TRUE(c.index.include.empty()) << c.index.key();
+  auto wide = candidates_with_reads(
+      "SELECT sum(l_quantity * l_extendedprice * l_discount + l_suppkey) FROM lineitem "
+      "WHERE l_partkey = $1",
+      {{"lineitem", {"l_partkey", "l_quantity", "l_extendedprice", "l_discount", "l_suppkey"}}},
+      tpch_catalog());
+  EXPECT_TRUE(has(wide, ".lineitem(l_partkey,)")) << ::testing::PrintToString(keys_of(wide));
+  for (const Candidate& c : wide) EXPECT_TRUE(c.index.include.empty()) << c.index.key();
+}
+
+TEST(AdviseCandidates, JoinKeysToOneTableTogetherThenTheRange) {
+  // Q20's correlated subquery: two join keys matched with one partsupp row, and a date range.
+  const std::string q20 =
+      "SELECT ps_suppkey FROM partsupp WHERE ps_availqty > (SELECT 0.5 * sum(l_quantity) "
+      "FROM lineitem WHERE l_partkey = ps_partkey AND l_suppkey = ps_suppkey "
+      "AND l_shipdate >= $1 AND l_shipdate < $2)";
+  auto cs = candidates_for({q20}, tpch_catalog());
+  EXPECT_TRUE(has(cs, ".lineitem(l_partkey,l_suppkey,)")) << ::testing::PrintToString(keys_of(cs));
+  EXPECT_TRUE(has(cs, ".lineitem(l_partkey,l_suppkey,l_shipdate,)"));
+  // Covering: the lookup's other columns first, so the trailing keys still narrow it.
+  auto covering =
+      candidates_with_reads(q20,
+                            {{"lineitem", {"l_partkey", "l_suppkey", "l_quantity", "l_shipdate"}},
+                             {"partsupp", {"ps_partkey", "ps_suppkey", "ps_availqty"}}},
+                            tpch_catalog());
+  EXPECT_TRUE(has(covering, ".lineitem(l_partkey,l_suppkey,l_shipdate,) include(l_quantity,)"))
+      << ::testing::PrintToString(keys_of(covering));
+  EXPECT_TRUE(has(covering, ".lineitem(l_partkey,) include(l_suppkey,l_shipdate,l_quantity,)"));
+  // Join keys to different tables are not one lookup: no (l_orderkey, l_partkey).
+  auto two_tables = candidates_for({"SELECT o_orderdate FROM orders, lineitem, part "
+                                    "WHERE o_orderkey = l_orderkey AND l_partkey = p_partkey"},
+                                   tpch_catalog());
+  EXPECT_TRUE(has(two_tables, ".lineitem(l_partkey,)"))
+      << ::testing::PrintToString(keys_of(two_tables));
+  EXPECT_FALSE(has(two_tables, ".lineitem(l_orderkey,l_partkey,)"));
+  EXPECT_FALSE(has(two_tables, ".lineitem(l_partkey,l_orderkey,)"));
+}
+
+TEST(AdviseCandidates, JoinKeyThenTheRangeOnTheJoinedTable) {
+  // Q3: each order's lines, only those shipped after a date.
+  auto cs = candidates_for({"SELECT l_orderkey, o_orderdate FROM orders, lineitem "
+                            "WHERE l_orderkey = o_orderkey AND o_custkey = $1 "
+                            "AND l_shipdate > $2"},
+                           tpch_catalog());
+  EXPECT_TRUE(has(cs, ".lineitem(l_orderkey,l_shipdate,)"))
+      << ::testing::PrintToString(keys_of(cs));
+}
+
+TEST(AdviseCandidates, IndexNamesAreUniqueAcrossCoveringVariantsAndExistingIndexes) {
+  // Same keys, different covering columns: one name each, or `CREATE INDEX IF NOT EXISTS`
+  // would skip the second. An existing index's name is never reused either.
+  Catalog c = tpch_catalog();
+  ExistingIndex e;
+  e.def = IndexDef{"", "lineitem", {{"l_shipdate", "", false}}, {}, "", false, "other"};
+  e.def.name = "lineitem_l_partkey_idx";
+  c.indexes.push_back(e);
+  std::vector<WorkloadQuery> w{
+      make_workload_query("SELECT l_quantity FROM lineitem WHERE l_partkey = $1", 1, 1.0),
+      make_workload_query("SELECT l_discount FROM lineitem WHERE l_partkey = $1", 1, 1.0)};
+  auto cs = generate_candidates(w, c);
+  std::set<std::string> names;
+  for (const Candidate& x : cs) {
+    EXPECT_TRUE(names.insert(x.index.name).second) << x.index.name;
+    EXPECT_NE(x.index.name, "lineitem_l_partkey_idx");
+    EXPECT_LE(x.index.name.size(), 63u);
+  }
+  EXPECT_TRUE(has(cs, ".lineitem(l_partkey,) include(l_quantity,)"))
+      << ::testing::PrintToString(keys_of(cs));
+  EXPECT_TRUE(has(cs, ".lineitem(l_partkey,) include(l_discount,)"));
 }
 
 }  // namespace

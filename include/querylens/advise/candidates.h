@@ -7,6 +7,8 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -17,6 +19,9 @@
 #include "querylens/sql/statement_model.h"
 
 namespace querylens::advise {
+
+// Columns by lower-case table name, as the catalog spells them.
+using ColumnsRead = std::map<std::string, std::set<std::string>>;
 
 // One query shape of the workload, with its weight.
 struct WorkloadQuery {
@@ -31,6 +36,11 @@ struct WorkloadQuery {
   std::set<std::string> tables;   // lower-case base tables it reads or writes
   std::set<std::string> written;  // lower-case tables it inserts into, updates or deletes from
   bool plannable = false;         // SELECT / UPDATE / DELETE that reads some table
+  // Every column the query reads, per table, as the engine resolves names (all blocks and
+  // clauses, the columns inside select-list expressions and aggregates too; WhatIf::
+  // columns_read). Unset when the engine cannot say: the statement model's columns are used
+  // then, and a select list with expressions gets no covering variant.
+  std::optional<ColumnsRead> columns_read;
 };
 
 // Builds the model and the table sets of one shape.

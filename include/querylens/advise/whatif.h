@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -42,6 +43,11 @@ class WhatIf {
   // What one written row costs one more index, in the same unit as Evaluation::cost.
   virtual double write_cost(const TableInfo& table) const = 0;
   virtual std::string cost_unit() const = 0;
+  // The columns `query` reads, per table, named as the engine resolved them; nullopt when
+  // the engine cannot say (the default). Candidates read it for covering variants.
+  virtual std::optional<ColumnsRead> columns_read(const WorkloadQuery& /*query*/) {
+    return std::nullopt;
+  }
 };
 
 // Caches evaluations per (query, the candidate indexes on that query's tables, as a sorted
