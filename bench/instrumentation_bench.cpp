@@ -9,12 +9,14 @@
 #include <string>
 
 #include "lookup_workload.h"
+#include "querylens/capture/observer.h"
 #include "querylens/db/database.h"
 #include "querylens/stats/digest_observer.h"
 
 namespace {
 
 using querylens::bench::kLookup;
+using querylens::bench::lookup_once;
 using querylens::bench::next_id;
 using querylens::bench::schema_and_rows;
 
@@ -47,25 +49,27 @@ void BM_SqlitePointLookup_Raw(benchmark::State& state) {
 }
 BENCHMARK(BM_SqlitePointLookup_Raw);
 
-void BM_SqlitePointLookup_Instrumented(benchmark::State& state) {
+// The lookups through querylens on a fresh in-memory database; `make_observer(db)` returns
+// the observer to register after the set-up (so only lookups are captured), or null.
+template <typename MakeObserver>
+auto lookup_through_querylens(benchmark::State& state, MakeObserver make_observer) {
   auto db = querylens::db::Database::open("sqlite::memory:");
-  auto digest = std::make_shared<querylens::stats::DigestObserver>(db->shapes());
   auto conn = db->connect();
   conn->execute_script(schema_and_rows());
-  db->events().add(digest);  // after the set-up, so only the lookups are captured
+  auto observer = make_observer(*db);
+  if (observer) db->events().add(observer);
   querylens::db::Statement& stmt = conn->prepare(kLookup);
   uint64_t rng = 1;
   int64_t checksum = 0;
-  for (auto _ : state) {
-    stmt.bind(1, next_id(rng));
-    while (stmt.step()) {
-      checksum += stmt.get_int(0);
-      checksum += static_cast<int64_t>(stmt.get_text(1).size());
-      checksum += static_cast<int64_t>(stmt.get_text(2).size());
-    }
-    stmt.reset();
-  }
+  for (auto _ : state) checksum += lookup_once(stmt, rng);
   benchmark::DoNotOptimize(checksum);
+  return observer;
+}
+
+void BM_SqlitePointLookup_Instrumented(benchmark::State& state) {
+  auto digest = lookup_through_querylens(state, [](querylens::db::Database& db) {
+    return std::make_shared<querylens::stats::DigestObserver>(db.shapes());
+  });
   uint64_t calls =
       digest->with_digest([](const querylens::stats::Digest& d) { return d.total_calls(); });
   if (calls < static_cast<uint64_t>(state.iterations()))
@@ -73,5 +77,27 @@ void BM_SqlitePointLookup_Instrumented(benchmark::State& state) {
   state.counters["captured"] = static_cast<double>(calls);
 }
 BENCHMARK(BM_SqlitePointLookup_Instrumented);
+
+// The split of the instrumented case's cost: the querylens Statement layer with nobody
+// listening (no event is built), and with an observer that only counts (the event is built,
+// timed and published, and nothing is aggregated).
+struct CountingObserver : querylens::QueryObserver {
+  void on_query(const querylens::QueryEvent&) override { ++events; }
+  uint64_t events = 0;
+};
+
+void BM_SqlitePointLookup_LayerOnly(benchmark::State& state) {
+  lookup_through_querylens(
+      state, [](querylens::db::Database&) { return std::shared_ptr<querylens::QueryObserver>(); });
+}
+BENCHMARK(BM_SqlitePointLookup_LayerOnly);
+
+void BM_SqlitePointLookup_CountingObserver(benchmark::State& state) {
+  auto counter = lookup_through_querylens(
+      state, [](querylens::db::Database&) { return std::make_shared<CountingObserver>(); });
+  if (counter->events < static_cast<uint64_t>(state.iterations()))
+    state.SkipWithError("events were not published");
+}
+BENCHMARK(BM_SqlitePointLookup_CountingObserver);
 
 }  // namespace

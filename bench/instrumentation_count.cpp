@@ -6,7 +6,10 @@
 //   --toggle-collect='*lookups_instrumented*' build-rel/bench/querylens_instr_count instrumented
 //
 // and divide the collected Ir by the lookups (printed). Same loops as
-// BM_SqlitePointLookup_Raw / _Instrumented in instrumentation_bench.cpp.
+// BM_SqlitePointLookup_Raw / _Instrumented in instrumentation_bench.cpp. The mode `layer`
+// runs the instrumented loop with nobody listening (the Statement layer's own cost). Add
+// --fair-sched=yes --separate-threads=yes so the folding thread is scheduled as natively and
+// its instructions land in a file of their own (the application's thread is the "-01" file).
 #include <sqlite3.h>
 
 #include <cstdio>
@@ -43,22 +46,16 @@ using querylens::bench::schema_and_rows;
 [[gnu::noinline]] int64_t lookups_instrumented(querylens::db::Statement& stmt, int n) {
   uint64_t rng = 1;
   int64_t checksum = 0;
-  for (int i = 0; i < n; ++i) {
-    stmt.bind(1, next_id(rng));
-    while (stmt.step()) {
-      checksum += stmt.get_int(0);
-      checksum += static_cast<int64_t>(stmt.get_text(1).size());
-      checksum += static_cast<int64_t>(stmt.get_text(2).size());
-    }
-    stmt.reset();
-  }
+  for (int i = 0; i < n; ++i) checksum += querylens::bench::lookup_once(stmt, rng);
   return checksum;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  bool instrumented = argc > 1 && std::strcmp(argv[1], "instrumented") == 0;
+  // "layer": through querylens with nobody listening (no event is built).
+  bool layer_only = argc > 1 && std::strcmp(argv[1], "layer") == 0;
+  bool instrumented = layer_only || (argc > 1 && std::strcmp(argv[1], "instrumented") == 0);
   int64_t checksum = 0;
   if (!instrumented) {
     sqlite3* db = nullptr;
@@ -75,7 +72,7 @@ int main(int argc, char** argv) {
     auto digest = std::make_shared<querylens::stats::DigestObserver>(db->shapes());
     auto conn = db->connect();
     conn->execute_script(schema_and_rows());
-    db->events().add(digest);
+    if (!layer_only) db->events().add(digest);
     checksum = lookups_instrumented(conn->prepare(kLookup), kLookups);
     std::printf("events through a lane: %llu, straight into the digest: %llu\n",
                 static_cast<unsigned long long>(digest->laned_events()),

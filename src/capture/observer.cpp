@@ -37,18 +37,4 @@ void EventHub::remove(const QueryObserver* observer) {
   }
 }
 
-void EventHub::publish(const QueryEvent& event) const {
-  size_t used = used_.load(std::memory_order_acquire);
-  for (size_t i = 0; i < used; ++i) {
-    QueryObserver* observer = slots_[i].load(std::memory_order_acquire);
-    if (observer == nullptr) continue;
-    try {
-      observer->on_query(event);
-    } catch (...) {
-      // An observer's failure must never fail the application's query.
-      failures_.fetch_add(1, std::memory_order_relaxed);
-    }
-  }
-}
-
 }  // namespace querylens

@@ -11,69 +11,65 @@
 namespace querylens {
 namespace {
 
-int64_t clock_monotonic_ns() {
-  timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
-}
-
 // The instrumented layer reads the clock twice per statement. On this project's VMs
 // clock_gettime costs ~35 ns and a bare rdtsc ~20 ns — on a ~1.3 µs SQLite point lookup that
 // difference is 2% of the 5% budget (bench/: BM_MonotonicClock). With an invariant TSC (the
 // CPUID bit that says it ticks at a constant rate, in every power state) the counter is read
 // directly and scaled by a rate measured once against CLOCK_MONOTONIC; without one, the
 // system clock is used.
-struct TscClock {
-  bool usable = false;
-  uint64_t tsc0 = 0;
-  int64_t mono0 = 0;
-  double ns_per_tick = 0;
-
-  TscClock() {
+detail::TscScale calibrate_tsc() {
+  detail::TscScale scale;
 #if defined(__x86_64__)
-    unsigned a = 0, b = 0, c = 0, d = 0;
-    if (!__get_cpuid(0x80000000, &a, &b, &c, &d) || a < 0x80000007) return;
-    __get_cpuid(0x80000007, &a, &b, &c, &d);
-    if ((d & (1u << 8)) == 0) return;  // no invariant TSC
-    // Calibrate over ~2 ms. Each end is a pair read with nothing between it: a clock read
-    // bracketed by two counter reads, retried until the bracket is tight. A thread preempted
-    // between the two reads (a loaded machine) once made the rate 16x too high, and a 200 ms
-    // statement timeout fired after 12 ms.
-    auto pair = [](uint64_t* tsc, int64_t* mono) {
-      for (int attempt = 0; attempt < 1000; ++attempt) {
-        uint64_t before = __rdtsc();
-        *mono = clock_monotonic_ns();
-        uint64_t after = __rdtsc();
-        *tsc = before + (after - before) / 2;
-        if (after - before < 20'000) return true;  // ~10 us at any plausible TSC rate
-      }
-      return false;
-    };
-    uint64_t tsc1 = 0;
-    int64_t mono1 = 0;
-    if (!pair(&tsc0, &mono0)) return;
-    do {
-      if (!pair(&tsc1, &mono1)) return;
-    } while (mono1 - mono0 < 2'000'000);
-    if (tsc1 <= tsc0) return;
-    ns_per_tick = static_cast<double>(mono1 - mono0) / static_cast<double>(tsc1 - tsc0);
-    usable = ns_per_tick > 0 && ns_per_tick < 100;
+  unsigned a = 0, b = 0, c = 0, d = 0;
+  if (!__get_cpuid(0x80000000, &a, &b, &c, &d) || a < 0x80000007) return scale;
+  __get_cpuid(0x80000007, &a, &b, &c, &d);
+  if ((d & (1u << 8)) == 0) return scale;  // no invariant TSC
+  // Calibrate over ~2 ms. Each end is a pair read with nothing between it: a clock read
+  // bracketed by two counter reads, retried until the bracket is tight. A thread preempted
+  // between the two reads (a loaded machine) once made the rate 16x too high, and a 200 ms
+  // statement timeout fired after 12 ms.
+  auto pair = [](uint64_t* tsc, int64_t* mono) {
+    for (int attempt = 0; attempt < 1000; ++attempt) {
+      uint64_t before = __rdtsc();
+      *mono = detail::clock_monotonic_ns();
+      uint64_t after = __rdtsc();
+      *tsc = before + (after - before) / 2;
+      if (after - before < 20'000) return true;  // ~10 us at any plausible TSC rate
+    }
+    return false;
+  };
+  uint64_t tsc0 = 0, tsc1 = 0;
+  int64_t mono0 = 0, mono1 = 0;
+  if (!pair(&tsc0, &mono0)) return scale;
+  do {
+    if (!pair(&tsc1, &mono1)) return scale;
+  } while (mono1 - mono0 < 2'000'000);
+  if (tsc1 <= tsc0) return scale;
+  double ns_per_tick = static_cast<double>(mono1 - mono0) / static_cast<double>(tsc1 - tsc0);
+  if (!(ns_per_tick > 0 && ns_per_tick < 100)) return scale;
+  scale.tsc0 = tsc0;
+  scale.mono0 = mono0;
+  scale.ns_per_tick_q32 = static_cast<uint64_t>(ns_per_tick * 4294967296.0);
+  scale.usable = true;
 #endif
-  }
-};
+  return scale;
+}
 
 }  // namespace
 
-int64_t monotonic_ns() {
-#if defined(__x86_64__)
-  static const TscClock tsc;
-  if (tsc.usable) {
-    return tsc.mono0 +
-           static_cast<int64_t>(static_cast<double>(__rdtsc() - tsc.tsc0) * tsc.ns_per_tick);
-  }
-#endif
-  return clock_monotonic_ns();
+namespace detail {
+
+int64_t clock_monotonic_ns() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
 }
+
+// Filled during static initialization; reads before that (another file's static
+// initializer) find it unusable and take the system clock.
+const TscScale tsc_scale = calibrate_tsc();
+
+}  // namespace detail
 
 int64_t wall_now_us() {
   timespec ts;

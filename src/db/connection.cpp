@@ -5,6 +5,7 @@
 #include "db/instrument.h"
 #include "querylens/core/clock.h"
 #include "querylens/core/error.h"
+#include "querylens/sql/lexer.h"
 #include "querylens/sql/shape_registry.h"
 
 namespace querylens::db {
@@ -37,6 +38,17 @@ const QueryShape* classify_statement(const ConnectOptions& options, std::string_
     return options.shapes->classify(sql);
   } catch (...) {
     return nullptr;
+  }
+}
+
+bool may_end_transaction(std::string_view sql) noexcept {
+  try {
+    sql::LexResult lexed = sql::lex(sql);
+    if (!lexed.ok || lexed.tokens.empty()) return true;
+    const sql::Token& first = lexed.tokens.front();
+    return !(first.is_word("select") || first.is_word("values"));
+  } catch (...) {
+    return true;  // out of memory: the safe answer
   }
 }
 

@@ -23,14 +23,19 @@ namespace querylens::db {
 template <class C>
 class ExecutionProbe {
  public:
-  ExecutionProbe(EventHub* events, const C& connection)
-      : events_(events), connection_(connection), wall_offset_us_(wall_us_from_monotonic(0)) {}
+  // `ends_transaction`: may the statement end its transaction (may_end_transaction(sql))?
+  ExecutionProbe(EventHub* events, const C& connection, bool ends_transaction = true)
+      : events_(events),
+        connection_(connection),
+        wall_offset_us_(wall_us_from_monotonic(0)),
+        may_end_transaction_(ends_transaction) {}
 
   void start() {
     if (events_ == nullptr || events_->empty()) return;
     start_ns_ = monotonic_ns();
     // COMMIT / ROLLBACK end the transaction they belong to: remember it from before they ran.
-    transaction_at_start_ = connection_.transaction_id();
+    // A read cannot, and finish() finds its transaction still open: one engine call saved.
+    if (may_end_transaction_) transaction_at_start_ = transaction_id();
   }
   bool started() const { return start_ns_ >= 0; }
 
@@ -46,7 +51,7 @@ class ExecutionProbe {
     event.rows = rows;
     event.error = error;
     event.session = connection_.session_id();
-    event.transaction_id = connection_.transaction_id();
+    event.transaction_id = transaction_id();
     if (event.transaction_id == kUnknown) event.transaction_id = transaction_at_start_;
     event.tags = connection_.tags().empty() ? nullptr : &connection_.tags();
     event.shape = shape;
@@ -55,12 +60,22 @@ class ExecutionProbe {
   }
 
  private:
+  // Connection::transaction_id() through the final class: a direct, inlinable call.
+  int64_t transaction_id() const {
+    return connection_.C::in_transaction() ? connection_.transaction_ordinal() : kUnknown;
+  }
+
   EventHub* events_;
   const C& connection_;
   int64_t wall_offset_us_;  // the wall clock at monotonic 0, taken once per process
+  bool may_end_transaction_;
   int64_t start_ns_ = -1;
   int64_t transaction_at_start_ = kUnknown;
 };
+
+// False only for statements that cannot end the transaction they run in (SELECT, VALUES):
+// the probe then skips reading the transaction before they run.
+bool may_end_transaction(std::string_view sql) noexcept;
 
 // The statement's shape, classified once when it is prepared on an instrumented connection.
 // Classification trouble never fails the application's statement: the event just has no shape.

@@ -56,7 +56,7 @@ PostgresStatement::PostgresStatement(PostgresConnection& connection, std::string
       sql_(std::move(sql)),
       shape_(shape),
       description_(std::move(description)),
-      probe_(connection.events(), connection) {
+      probe_(connection.events(), connection, may_end_transaction(sql_)) {
   int params = PQnparams(description_.get());
   param_text_.resize(params);
   param_null_.assign(params, 1);

@@ -28,6 +28,7 @@ class PostgresStatement final : public Statement {
                     const QueryShape* shape, PgResult description);
   ~PostgresStatement() override;
 
+  using Statement::bind;
   void bind(int index, const Value& value) override;
   bool step() override;
   void reset() override;

@@ -34,10 +34,12 @@ SqliteStatement::SqliteStatement(SqliteConnection& connection, sqlite3_stmt* stm
       stmt_(stmt),
       sql_(std::move(sql)),
       shape_(shape),
-      probe_(connection.events(), connection),
+      probe_(connection.events(), connection, may_end_transaction(sql_)),
       returns_rows_(sqlite3_column_count(stmt) > 0),
       writes_(sqlite3_stmt_readonly(stmt) == 0),
-      param_count_(sqlite3_bind_parameter_count(stmt)) {}
+      param_count_(sqlite3_bind_parameter_count(stmt)),
+      all_params_(param_count_ >= kTrackedParams ? ~uint64_t{0}
+                                                 : (uint64_t{1} << param_count_) - 1) {}
 
 SqliteStatement::~SqliteStatement() {
   if (running_) end_execution();
@@ -45,11 +47,7 @@ SqliteStatement::~SqliteStatement() {
 }
 
 void SqliteStatement::bind(int index, const Value& value) {
-  if (stepped_) {  // SQLite binds only between executions: finish the previous one first
-    if (running_) end_execution();
-    sqlite3_reset(stmt_);
-    stepped_ = false;
-  }
+  finish_before_bind();
   int rc;
   if (const auto* i = std::get_if<int64_t>(&value)) {
     rc = sqlite3_bind_int64(stmt_, index, *i);
@@ -61,10 +59,15 @@ void SqliteStatement::bind(int index, const Value& value) {
   } else {
     rc = sqlite3_bind_null(stmt_, index);
   }
-  if (rc == SQLITE_OK) {
-    if (index <= kTrackedParams) rebound_ |= uint64_t{1} << (index - 1);
-    return;
-  }
+  bound(index, rc);
+}
+
+void SqliteStatement::bind(int index, int64_t value) {
+  finish_before_bind();
+  bound(index, sqlite3_bind_int64(stmt_, index, value));
+}
+
+void SqliteStatement::bind_failed(int index, int rc) {
   if (rc == SQLITE_RANGE) {
     throw Error(ErrorKind::kUsage,
                 fmt::format("parameter {} out of range: the statement has {} (in: {})", index,
@@ -74,15 +77,16 @@ void SqliteStatement::bind(int index, const Value& value) {
 }
 
 void SqliteStatement::null_unbound() {
-  uint64_t all = param_count_ == kTrackedParams ? ~uint64_t{0} : (uint64_t{1} << param_count_) - 1;
-  for (uint64_t missing = all & ~rebound_; missing != 0; missing &= missing - 1) {
+  for (uint64_t missing = all_params_ & ~rebound_; missing != 0; missing &= missing - 1) {
     sqlite3_bind_null(stmt_, std::countr_zero(missing) + 1);
   }
-  clear_pending_ = false;
 }
 
 void SqliteStatement::begin_execution() {
-  if (clear_pending_) null_unbound();
+  if (clear_pending_) {  // reset() ran; the usual loop binds every parameter again
+    if (rebound_ != all_params_) null_unbound();
+    clear_pending_ = false;
+  }
   running_ = true;
   stepped_ = true;
   rows_ = 0;

@@ -20,7 +20,9 @@ class SqliteStatement final : public Statement {
                   const QueryShape* shape);
   ~SqliteStatement() override;
 
+  using Statement::bind;
   void bind(int index, const Value& value) override;
+  void bind(int index, int64_t value) override;
   bool step() override;
   void reset() override;
 
@@ -43,6 +45,21 @@ class SqliteStatement final : public Statement {
   void end_execution();  // completed or abandoned after a partial read: publishes the event
   [[noreturn]] void fail();
   void null_unbound();
+  void finish_before_bind() {
+    if (stepped_) [[unlikely]] {  // SQLite binds only between executions
+      if (running_) end_execution();
+      sqlite3_reset(stmt_);
+      stepped_ = false;
+    }
+  }
+  void bound(int index, int rc) {  // records a bind, or throws the reason it failed
+    if (rc == SQLITE_OK) [[likely]] {
+      if (index <= kTrackedParams) rebound_ |= uint64_t{1} << (index - 1);
+      return;
+    }
+    bind_failed(index, rc);
+  }
+  [[noreturn]] void bind_failed(int index, int rc);
 
   static constexpr int kTrackedParams = 64;  // bits in rebound_
 
@@ -59,6 +76,7 @@ class SqliteStatement final : public Statement {
   // reset() clears bindings lazily: parameters not bound again before the next execution are
   // set to NULL then, so the usual bind-everything loop skips sqlite3_clear_bindings.
   int param_count_;
+  uint64_t all_params_;         // a bit per parameter (when param_count_ <= kTrackedParams)
   uint64_t rebound_ = 0;        // parameters bound since the last reset()
   bool clear_pending_ = false;  // reset() ran: unbound parameters must read as NULL
   int64_t rows_ = 0;

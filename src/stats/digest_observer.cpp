@@ -1,6 +1,8 @@
 #include "querylens/stats/digest_observer.h"
 
+#include <array>
 #include <chrono>
+#include <vector>
 
 namespace querylens::stats {
 namespace {
@@ -8,100 +10,99 @@ namespace {
 constexpr auto kDrainPeriod = std::chrono::milliseconds(10);
 
 std::atomic<uint64_t> next_observer_id{1};
-std::atomic<size_t> next_thread_index{0};
-
-// Threads are spread over the lanes in the order they first publish: the first kLanes
-// threads of a pool each get a lane of their own. Constant-initialized, so reading it costs
-// no thread_local initialization guard.
-constexpr size_t kNoIndex = ~size_t{0};
-thread_local size_t thread_index = kNoIndex;
-
-size_t this_thread_index() {
-  if (thread_index == kNoIndex) [[unlikely]] {
-    thread_index = next_thread_index.fetch_add(1, std::memory_order_relaxed);
-  }
-  return thread_index;
-}
-
-// What this thread last learned, per shape, of the slowest sample's duration: an event no
-// slower cannot replace the sample, so it needs no text. Direct-mapped by shape address;
-// a collision or another observer only sends an event down the direct path.
-struct KnownSample {
-  uint64_t observer = 0;
-  const QueryShape* shape = nullptr;
-  int64_t sample_ns = 0;
-};
-constexpr size_t kKnownSlots = 64;
-thread_local std::array<KnownSample, kKnownSlots> known_samples;
-
-KnownSample& known_slot(const QueryShape* shape) {
-  return known_samples[(reinterpret_cast<uintptr_t>(shape) >> 6) & (kKnownSlots - 1)];
-}
 
 }  // namespace
 
-// A bounded multi-producer ring (Vyukov's sequence-numbered cells) with one consumer at a
-// time: whoever holds the observer's mutex.
+// A single-producer ring: one thread appends, whoever holds the observer's mutex drains. The
+// producer writes its record and `head`; the consumer reads them and writes `tail` once per
+// drain — no cache line is written by both sides per event.
 struct DigestObserver::Lane {
   static constexpr uint64_t kSize = 1024;  // a power of two
 
-  struct Cell {
-    std::atomic<uint64_t> sequence;
+  struct Record {
     const QueryShape* shape;
     int64_t duration_ns;
     int64_t start_us;
     int64_t rows;
   };
 
-  Lane() : cells(new Cell[kSize]) {
-    for (uint64_t i = 0; i < kSize; ++i) cells[i].sequence.store(i, std::memory_order_relaxed);
-  }
-
-  // False when the lane is full. `nudge` is set on every (kSize / 2)-th record, when the
-  // drainer should be woken early.
+  // False when the lane is full. `nudge` is set when the lane reaches half full: the drainer
+  // should be woken before its period.
   bool try_push(const QueryEvent& event, bool* nudge) {
-    uint64_t pos = enqueue.load(std::memory_order_relaxed);
-    for (;;) {
-      Cell& cell = cells[pos & (kSize - 1)];
-      uint64_t sequence = cell.sequence.load(std::memory_order_acquire);
-      auto lag = static_cast<int64_t>(sequence - pos);
-      if (lag == 0) {
-        if (enqueue.compare_exchange_weak(pos, pos + 1, std::memory_order_relaxed)) {
-          cell.shape = event.shape;
-          cell.duration_ns = event.duration_ns;
-          cell.start_us = event.start_us;
-          cell.rows = event.rows;
-          cell.sequence.store(pos + 1, std::memory_order_release);
-          *nudge = (pos & (kSize / 2 - 1)) == kSize / 2 - 1;
-          return true;
-        }
-      } else if (lag < 0) {
-        return false;  // the cell still holds a record from a lap ago: full
-      } else {
-        pos = enqueue.load(std::memory_order_relaxed);
-      }
+    uint64_t h = head.load(std::memory_order_relaxed);
+    if (h - cached_tail >= kSize) [[unlikely]] {
+      cached_tail = tail.load(std::memory_order_acquire);
+      if (h - cached_tail >= kSize) return false;
     }
+    records[h & (kSize - 1)] = {event.shape, event.duration_ns, event.start_us, event.rows};
+    head.store(h + 1, std::memory_order_release);
+    *nudge = h - cached_tail == kSize / 2;
+    return true;
   }
 
   template <typename F>
-  void drain(F&& fold) {
-    for (;;) {
-      Cell& cell = cells[dequeue & (kSize - 1)];
-      if (cell.sequence.load(std::memory_order_acquire) != dequeue + 1) return;  // empty
-      fold(cell);
-      cell.sequence.store(dequeue + kSize, std::memory_order_release);
-      ++dequeue;
-    }
+  uint64_t drain(F&& fold) {
+    uint64_t t = tail.load(std::memory_order_relaxed);
+    uint64_t h = head.load(std::memory_order_acquire);
+    for (uint64_t i = t; i != h; ++i) fold(records[i & (kSize - 1)]);
+    tail.store(h, std::memory_order_release);
+    return h - t;
   }
 
-  alignas(64) std::atomic<uint64_t> enqueue{0};
-  alignas(64) uint64_t dequeue = 0;  // the consumer's; read and written under the mutex
-  std::unique_ptr<Cell[]> cells;
+  // What the producing thread last learned, per shape, of the slowest sample's duration: an
+  // event no slower cannot replace the sample, so it needs no text. Direct-mapped by shape
+  // address; a collision only sends an event down the direct path.
+  struct KnownSample {
+    const QueryShape* shape = nullptr;
+    int64_t sample_ns = 0;
+  };
+  static constexpr size_t kKnownSlots = 64;
+  KnownSample& known(const QueryShape* shape) {
+    return known_samples[(reinterpret_cast<uintptr_t>(shape) >> 6) & (kKnownSlots - 1)];
+  }
+
+  // The producer's side.
+  alignas(64) std::atomic<uint64_t> head{0};
+  uint64_t cached_tail = 0;  // the producer's last look at `tail`
+  std::array<KnownSample, kKnownSlots> known_samples;
+  // The consumer's side.
+  alignas(64) std::atomic<uint64_t> tail{0};
+  std::atomic<bool> abandoned{false};  // its thread exited: reusable once drained
+  alignas(64) std::array<Record, kSize> records;
 };
+
+namespace {
+
+// The hot path's per-thread cache: observer id → this thread's lane in it (null: none to be
+// had, publish directly). Constant-initialized and trivially destructible, so reading it
+// costs no thread_local guard.
+struct CachedLane {
+  uint64_t observer = 0;
+  DigestObserver::Lane* lane = nullptr;
+};
+constexpr size_t kCachedLanes = 4;  // observers a thread alternates between without a lookup
+thread_local std::array<CachedLane, kCachedLanes> cached_lanes;
+
+// Owns this thread's lanes (shared with their observers); read only on the slow path. Its
+// destructor runs when the thread exits and marks the lanes reusable.
+// Once set (this thread is exiting, its lanes given up), the thread publishes directly.
+thread_local bool leases_released = false;
+struct LaneLeases {
+  std::vector<std::pair<uint64_t, std::shared_ptr<DigestObserver::Lane>>> held;
+  ~LaneLeases() {
+    // An observer called from a later thread_local destructor must not write a lane that
+    // another thread may already own.
+    leases_released = true;
+    cached_lanes = {};
+    for (auto& [observer, lane] : held) lane->abandoned.store(true, std::memory_order_release);
+  }
+};
+thread_local LaneLeases lane_leases;
+
+}  // namespace
 
 DigestObserver::DigestObserver(sql::ShapeRegistry& shapes)
     : id_(next_observer_id.fetch_add(1, std::memory_order_relaxed)), digest_(shapes) {
-  for (auto& lane : lanes_) lane = std::make_unique<Lane>();
   drainer_ = std::jthread([this](std::stop_token stop) { drain_periodically(stop); });
 }
 
@@ -111,13 +112,16 @@ DigestObserver::~DigestObserver() {
 }
 
 void DigestObserver::on_query(const QueryEvent& event) {
+  Lane* lane = nullptr;
   if (event.shape != nullptr && event.timed() && !event.failed()) {
-    const KnownSample& known = known_slot(event.shape);
-    if (known.observer == id_ && known.shape == event.shape &&
-        event.duration_ns <= known.sample_ns) {
+    const CachedLane& cached = cached_lanes[id_ & (kCachedLanes - 1)];
+    lane = cached.observer == id_ ? cached.lane : lane_for_this_thread();
+    if (lane != nullptr) {
+      const Lane::KnownSample& known = lane->known(event.shape);
       bool nudge = false;
-      if (lanes_[this_thread_index() & (kLanes - 1)]->try_push(event, &nudge)) {
-        if (nudge) {
+      if (known.shape == event.shape && event.duration_ns <= known.sample_ns &&
+          lane->try_push(event, &nudge)) {
+        if (nudge) [[unlikely]] {
           drain_requested_.store(true, std::memory_order_relaxed);
           wake_.notify_one();
         }
@@ -125,24 +129,63 @@ void DigestObserver::on_query(const QueryEvent& event) {
       }
     }
   }
-  add_directly(event);
+  add_directly(event, lane);
 }
 
-void DigestObserver::add_directly(const QueryEvent& event) {
+DigestObserver::Lane* DigestObserver::lane_for_this_thread() {
+  if (leases_released) return nullptr;
+  auto& held = lane_leases.held;
+  // Leases of observers that are gone (only this thread still holds their lane) go first.
+  std::erase_if(held, [](const auto& lease) { return lease.second.use_count() == 1; });
+  std::shared_ptr<Lane> lane;
+  for (const auto& [observer, mine] : held) {
+    if (observer == id_) lane = mine;
+  }
+  if (!lane) {
+    lane = acquire_lane();
+    if (lane) held.emplace_back(id_, lane);
+  }
+  cached_lanes[id_ & (kCachedLanes - 1)] = {id_, lane.get()};
+  return lane.get();
+}
+
+std::shared_ptr<DigestObserver::Lane> DigestObserver::acquire_lane() {
+  std::lock_guard lock(mutex_);
+  for (const auto& lane : lanes_) {
+    // The exited thread's last records stay queued: the new producer goes on from its head,
+    // and the acquire (then the mutex) orders its writes before the new thread's.
+    if (lane->abandoned.load(std::memory_order_acquire)) {
+      lane->abandoned.store(false, std::memory_order_relaxed);
+      lane->cached_tail = lane->tail.load(std::memory_order_relaxed);
+      lane->known_samples = {};
+      return lane;
+    }
+  }
+  if (lanes_.size() >= kMaxLanes) return nullptr;
+  lanes_.push_back(std::make_shared<Lane>());
+  return lanes_.back();
+}
+
+size_t DigestObserver::lane_count() const {
+  std::lock_guard lock(mutex_);
+  return lanes_.size();
+}
+
+void DigestObserver::add_directly(const QueryEvent& event, Lane* lane) {
   direct_.fetch_add(1, std::memory_order_relaxed);
   std::lock_guard lock(mutex_);
   const ShapeStats& stats = digest_.add(event);
-  if (event.shape != nullptr && stats.shape == event.shape) {
-    known_slot(event.shape) = {id_, event.shape, stats.sample_duration_ns};
+  // Only this thread writes its lane's known samples; the mutex makes the value current.
+  if (lane != nullptr && stats.shape == event.shape) {
+    lane->known(event.shape) = {event.shape, stats.sample_duration_ns};
   }
 }
 
 void DigestObserver::drain_locked() const {
   uint64_t drained = 0;
   for (const auto& lane : lanes_) {
-    lane->drain([this, &drained](const Lane::Cell& cell) {
-      digest_.add_timed(cell.shape, cell.duration_ns, cell.start_us, cell.rows);
-      ++drained;
+    drained += lane->drain([this](const Lane::Record& r) {
+      digest_.add_timed(r.shape, r.duration_ns, r.start_us, r.rows);
     });
   }
   laned_.fetch_add(drained, std::memory_order_relaxed);

@@ -115,6 +115,23 @@ TEST_F(SqliteEventsTest, TransactionStatementsCarryTheirOrdinal) {
   EXPECT_EQ(events[1].transaction_id, 2);
 }
 
+TEST_F(SqliteEventsTest, ReadsInsideATransactionCarryItsOrdinal) {
+  // A SELECT cannot end its transaction, so its probe reads the transaction only after it
+  // ran: it must still report the one it ran in.
+  conn_->query("SELECT v FROM t");
+  conn_->begin();
+  conn_->query("SELECT v FROM t WHERE id = 1");
+  conn_->query("VALUES (1)");
+  conn_->commit();
+  auto events = recorder_->take();
+  ASSERT_EQ(events.size(), 5u);
+  EXPECT_EQ(events[0].transaction_id, kUnknown);
+  EXPECT_EQ(events[2].transaction_id, 1) << events[2].sql;
+  EXPECT_EQ(events[3].transaction_id, 1) << events[3].sql;
+  EXPECT_EQ(events[4].sql, "COMMIT");
+  EXPECT_EQ(events[4].transaction_id, 1);
+}
+
 TEST_F(SqliteEventsTest, ScriptsPublishOneEvent) {
   conn_->execute_script("INSERT INTO t VALUES (10, 'x'); INSERT INTO t VALUES (11, 'y');");
   EXPECT_THROW(conn_->execute_script("DROP TABLE missing"), Error);

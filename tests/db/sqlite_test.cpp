@@ -1,6 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <functional>
+#include <string>
 
 #include "querylens/core/error.h"
 #include "querylens/db/connection.h"
@@ -57,6 +59,29 @@ TEST_F(SqliteTest, TypedAccessThroughStatement) {
   EXPECT_EQ(std::get<std::string>(s.get(1)), "apple");
   EXPECT_DOUBLE_EQ(std::get<double>(s.get(2)), 0.5);
   s.reset();
+}
+
+TEST_F(SqliteTest, TypedBindsKeepIntegersAndFloatsApart) {
+  Statement& s = db_->prepare("SELECT typeof(?1), ?1");
+  auto bound_as = [&s](auto value) {
+    s.bind(1, value);
+    EXPECT_TRUE(s.step());
+    std::string type(s.get_text(0));
+    s.reset();
+    return type;
+  };
+  EXPECT_EQ(bound_as(7), "integer");  // int
+  EXPECT_EQ(bound_as(int64_t{1} << 40), "integer");
+  EXPECT_EQ(bound_as(uint16_t{9}), "integer");
+  EXPECT_EQ(bound_as(2.5), "real");  // never truncated to an integer
+  EXPECT_EQ(bound_as(2.5f), "real");
+  EXPECT_EQ(bound_as(Value{std::string("x")}), "text");
+  EXPECT_EQ(bound_as("literal"), "text");  // a C string is text, not a pointer or a bool
+  s.bind(1, -3);
+  ASSERT_TRUE(s.step());
+  EXPECT_EQ(s.get_int(1), -3);
+  s.reset();
+  EXPECT_THROW(s.bind(2, 1), Error);  // out of range, through the typed path too
 }
 
 TEST_F(SqliteTest, QueryBindsEveryValueKind) {

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <condition_variable>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -74,8 +76,10 @@ TEST(DigestObserverTest, SameDigestAsAddingEveryEventDirectly) {
       expect_same_stats(*mine, *s);
     }
   });
-  // Most events took the cheap path; none was lost on either.
-  EXPECT_GT(observer.laned_events(), 15'000u);
+  // Events took the cheap path — at least a lane's worth, which needs no drain to fit (how
+  // many more depends on when the folding thread runs: a loaded machine starves it and full
+  // lanes send events direct) — and none was lost on either path.
+  EXPECT_GE(observer.laned_events(), 1'000u);
   EXPECT_EQ(observer.laned_events() + observer.direct_events(), 20'000u);
 }
 
@@ -103,7 +107,7 @@ TEST(DigestObserverTest, ThreadsFillingTheirLanesLoseNothing) {
                                           "DELETE FROM v WHERE id = $1"};
   std::vector<const QueryShape*> classified;
   for (const auto& t : texts) classified.push_back(shapes.classify(t));
-  constexpr int kThreads = 12;   // more threads than lanes: some share one
+  constexpr int kThreads = 12;   // each with its own lane, all drained concurrently
   constexpr int kEach = 30'000;  // far more than a lane holds between two drains
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t) {
@@ -134,6 +138,62 @@ TEST(DigestObserverTest, ThreadsFillingTheirLanesLoseNothing) {
     EXPECT_EQ(histogram_count, uint64_t{kThreads} * kEach);
   });
   EXPECT_EQ(observer.laned_events() + observer.direct_events(), uint64_t{kThreads} * kEach);
+}
+
+// Publishes `n` events of one shape, the first slow enough that the rest take a lane.
+void publish_some(DigestObserver& observer, const QueryShape* shape, int n) {
+  QueryEvent e;
+  e.sql = "SELECT 1";
+  e.shape = shape;
+  for (int i = 0; i < n; ++i) {
+    e.duration_ns = i == 0 ? 1'000'000 : 100 + i;
+    e.rows = 1;
+    observer.on_query(e);
+  }
+}
+
+TEST(DigestObserverTest, ExitedThreadsHandTheirLanesOn) {
+  sql::ShapeRegistry shapes;
+  DigestObserver observer(shapes);
+  const QueryShape* shape = shapes.classify("SELECT 1");
+  publish_some(observer, shape, 10);  // the main thread sets the sample and keeps a lane
+  // 200 short-lived threads, one after another: each lane is reused by the next thread
+  // instead of a thread-churning server growing one lane per thread it ever had.
+  for (int t = 0; t < 200; ++t) {
+    std::thread([&] { publish_some(observer, shape, 50); }).join();
+  }
+  EXPECT_LE(observer.lane_count(), 3u);
+  uint64_t calls = observer.with_digest([](const Digest& d) { return d.total_calls(); });
+  EXPECT_EQ(calls, 10u + 200u * 50u);
+  EXPECT_GT(observer.laned_events(), 200u * 40u);  // the threads did use lanes
+}
+
+TEST(DigestObserverTest, ThreadsBeyondTheLaneLimitPublishDirectly) {
+  sql::ShapeRegistry shapes;
+  DigestObserver observer(shapes);
+  const QueryShape* shape = shapes.classify("SELECT 1");
+  publish_some(observer, shape, 1);
+  // More threads alive at once than there are lanes: the last ones get none and go direct.
+  constexpr int kThreads = static_cast<int>(DigestObserver::kMaxLanes) + 6;
+  std::mutex m;
+  std::condition_variable cv;
+  int published = 0;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&] {
+      publish_some(observer, shape, 20);
+      std::unique_lock lock(m);
+      ++published;
+      cv.notify_all();
+      cv.wait(lock, [&] { return published == kThreads; });  // nobody exits before all publish
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(observer.lane_count(), DigestObserver::kMaxLanes);
+  uint64_t calls = observer.with_digest([](const Digest& d) { return d.total_calls(); });
+  EXPECT_EQ(calls, 1u + uint64_t{kThreads} * 20u);
+  EXPECT_GE(observer.direct_events(), 6u * 20u);  // the threads without a lane
+  EXPECT_EQ(observer.laned_events() + observer.direct_events(), calls);
 }
 
 TEST(DigestObserverTest, FeedsFromTheInstrumentedSqliteLayer) {

@@ -58,7 +58,19 @@ class EventHub {
   bool empty() const { return active_.load(std::memory_order_acquire) == 0; }
   // Delivers to every observer; an observer that throws is counted and skipped, never
   // propagated into the application's query.
-  void publish(const QueryEvent& event) const;
+  void publish(const QueryEvent& event) const {  // inline: the instrumented hot path
+    size_t used = used_.load(std::memory_order_acquire);
+    for (size_t i = 0; i < used; ++i) {
+      QueryObserver* observer = slots_[i].load(std::memory_order_acquire);
+      if (observer == nullptr) continue;
+      try {
+        observer->on_query(event);
+      } catch (...) {
+        // An observer's failure must never fail the application's query.
+        failures_.fetch_add(1, std::memory_order_relaxed);
+      }
+    }
+  }
   uint64_t observer_failures() const { return failures_.load(std::memory_order_relaxed); }
 
  private:

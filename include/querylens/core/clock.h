@@ -11,8 +11,33 @@
 
 namespace querylens {
 
-// Monotonic nanoseconds (CLOCK_MONOTONIC), for durations.
-int64_t monotonic_ns();
+namespace detail {
+// The invariant TSC's scale, measured against CLOCK_MONOTONIC once at start-up (clock.cpp).
+// Zero — not usable — until then and on machines without one: monotonic_ns() then reads the
+// system clock, which the scale was calibrated against, so readings of either kind compare.
+struct TscScale {
+  bool usable = false;
+  uint64_t tsc0 = 0;
+  int64_t mono0 = 0;
+  uint64_t ns_per_tick_q32 = 0;  // nanoseconds per tick, fixed point with 32 fraction bits
+};
+extern const TscScale tsc_scale;
+int64_t clock_monotonic_ns();
+}  // namespace detail
+
+// Monotonic nanoseconds (CLOCK_MONOTONIC's timeline), for durations. Inline and integer-only:
+// the instrumented layer reads it twice per statement (docs/PERFORMANCE.md, BM_MonotonicClock).
+inline int64_t monotonic_ns() {
+#if defined(__x86_64__)
+  const detail::TscScale& s = detail::tsc_scale;
+  if (s.usable) [[likely]] {
+    uint64_t ticks = __builtin_ia32_rdtsc() - s.tsc0;
+    __extension__ using u128 = unsigned __int128;
+    return s.mono0 + static_cast<int64_t>((static_cast<u128>(ticks) * s.ns_per_tick_q32) >> 32);
+  }
+#endif
+  return detail::clock_monotonic_ns();
+}
 // Wall-clock microseconds since the Unix epoch that correspond to a monotonic_ns() reading.
 int64_t wall_us_from_monotonic(int64_t monotonic);
 // Wall-clock microseconds since the Unix epoch, now.

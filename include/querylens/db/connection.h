@@ -6,6 +6,7 @@
 // Not thread-safe: one thread uses a connection at a time (the Pool hands them out).
 #pragma once
 
+#include <concepts>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -33,6 +34,16 @@ class Statement {
   Statement& operator=(const Statement&) = delete;
 
   virtual void bind(int index, const Value& value) = 0;
+  // Typed forms: no Value is built on the hot path (an engine that has nothing better converts).
+  // Every integral type binds as an integer and every floating type as a double, never one as
+  // the other: bind(1, 2.5) is a double, bind(1, 7) an integer.
+  virtual void bind(int index, int64_t value) { bind(index, Value{value}); }
+  virtual void bind(int index, double value) { bind(index, Value{value}); }
+  template <std::integral T>
+  void bind(int index, T value) {
+    bind(index, static_cast<int64_t>(value));
+  }
+  void bind(int index, float value) { bind(index, static_cast<double>(value)); }
   void bind_all(const Params& params);
   // Executes (on first call) and advances; true while a row is available. Throws
   // Error(kDatabase) with the engine's message.
@@ -114,6 +125,8 @@ class Connection {
   const Tags& tags() const { return tags_; }
   // Ordinal of the current transaction on this connection (kUnknown outside a transaction).
   int64_t transaction_id() const { return in_transaction() ? transaction_ordinal_ : kUnknown; }
+  // The ordinal of the latest transaction begun (what transaction_id() reports inside it).
+  int64_t transaction_ordinal() const { return transaction_ordinal_; }
 
   int64_t created_monotonic_ns() const { return created_ns_; }
 
