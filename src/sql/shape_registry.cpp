@@ -61,12 +61,9 @@ const QueryShape* ShapeRegistry::classify(std::string_view sql) {
 
 void ShapeRegistry::fold(std::string_view sql, std::string* key, bool* has_literals) {
   // Lexing and parsing run without the lock: they are the expensive part and touch no state.
-  // Per-thread buffers: a log of a million distinct texts allocates nothing here.
-  thread_local LexResult lexed;
-  lex(sql, &lexed);
-  fold_key(lexed, key);
-  *has_literals = false;
-  for (const Token& t : lexed.tokens) *has_literals |= t.is_literal();
+  // One pass over the text, into a per-thread buffer: a log of a million distinct texts
+  // allocates nothing here.
+  fold_key(sql, key, has_literals);
 }
 
 const QueryShape* ShapeRegistry::classify_folded(std::string_view sql, const std::string& key,
