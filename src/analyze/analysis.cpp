@@ -14,7 +14,11 @@
 namespace querylens::analyze {
 
 Analysis::Analysis(sql::ShapeRegistry& shapes, AnalyzeOptions options, bool run_analyzers)
-    : shapes_(shapes), options_(options), digest_(shapes), timeline_(options.slow_p95_ns) {
+    : shapes_(shapes),
+      local_shapes_(std::make_unique<sql::ShapeRegistry::LocalCache>(shapes)),
+      options_(options),
+      digest_(shapes),
+      timeline_(options.slow_p95_ns) {
   if (run_analyzers) analyzers_ = default_analyzers(options_);
 }
 
@@ -23,9 +27,7 @@ Analysis::~Analysis() = default;
 void Analysis::on_query(const QueryEvent& event) {
   std::lock_guard lock(mutex_);
   QueryEvent classified = event;
-  if (classified.shape == nullptr)
-    classified.shape =
-        local_shapes_ ? local_shapes_->classify(event.sql) : shapes_.classify(event.sql);
+  if (classified.shape == nullptr) classified.shape = local_shapes_->classify(event.sql);
   digest_.add(classified);
   timeline_.add(classified);
   if (classified.timed()) workload_latency_.record(classified.duration_ns);
@@ -76,7 +78,6 @@ void Analysis::on_plan(const CapturedPlan& captured) {
 
 void Analysis::start_mid_stream() {
   std::lock_guard lock(mutex_);
-  local_shapes_ = std::make_unique<sql::ShapeRegistry::LocalCache>(shapes_);
   for (auto& analyzer : analyzers_) analyzer->start_mid_stream();
 }
 

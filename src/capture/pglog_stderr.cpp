@@ -11,6 +11,16 @@
 namespace querylens::capture {
 namespace {
 
+// `to` = `from`, copied only when it differs.
+void keep(std::string* to, std::string_view from) {
+  if (to->size() == from.size()) {
+    size_t i = 0;
+    while (i < from.size() && (*to)[i] == from[i]) ++i;
+    if (i == from.size()) return;
+  }
+  to->assign(from);
+}
+
 // The entry being assembled. Its parts are copied out of the line buffer (which the next
 // read may move) into strings reused from entry to entry: no allocation once they are warm.
 class Entry {
@@ -24,12 +34,14 @@ class Entry {
     record_.line = line;
     record_.time_us = f.time_us;
     record_.pid = f.pid;
-    session_.assign(f.session);
-    user_.assign(f.user);
-    database_.assign(f.database);
-    application_.assign(f.application);
-    client_.assign(f.client);
-    severity_.assign(severity);
+    // These repeat from line to line ("app", "shop", "LOG"): a comparison is cheaper than
+    // the copy.
+    keep(&session_, f.session);
+    keep(&user_, f.user);
+    keep(&database_, f.database);
+    keep(&application_, f.application);
+    keep(&client_, f.client);
+    keep(&severity_, severity);
     message_.assign(message);
     detail_.clear();
     statement_.clear();
@@ -52,7 +64,6 @@ class Entry {
   }
 
   int64_t line() const { return record_.line; }
-
   // Hands the entry to `events`; nullptr, or what was wrong with it.
   const char* flush(PgLogEvents& events) {
     if (!open_) return nullptr;

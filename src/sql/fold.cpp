@@ -5,6 +5,8 @@
 #include <map>
 #include <vector>
 
+#include "sql/lexer_scan.h"
+
 namespace querylens::sql {
 namespace {
 
@@ -43,6 +45,29 @@ constexpr std::array<char, 256> make_ascii_lower() {
   return t;
 }
 constexpr std::array<char, 256> kAsciiLower = make_ascii_lower();
+
+// in_list_end() over a scanner placed just after an `IN` word: true (the scanner after the `)`)
+// when `( value , value … )` follows, with *literals set when a value is a literal.
+bool skip_in_list(detail::Scanner& scanner, bool* literals) {
+  Token t;
+  if (!scanner.next(&t) || !t.is("(")) return false;
+  bool any_literal = false;
+  while (true) {
+    if (!scanner.next(&t)) return false;
+    if ((t.is("-") || t.is("+")) && !scanner.next(&t)) return false;
+    if (!is_value(t)) return false;
+    any_literal |= t.is_literal();
+    if (!scanner.next(&t)) return false;
+    if (t.is("::")) {  // a cast of the value: 'x'::text
+      if (!scanner.next(&t) || t.kind != TokenKind::kWord || !scanner.next(&t)) return false;
+    }
+    if (t.is(")")) {
+      *literals |= any_literal;
+      return true;
+    }
+    if (!t.is(",")) return false;
+  }
+}
 
 }  // namespace
 
@@ -87,6 +112,46 @@ void fold_key(const LexResult& lexed, std::string* out) {
     }
   }
   key.resize(static_cast<size_t>(p - begin));
+}
+
+// The tokens come from the scanner one at a time, as lex() would list them, and the key is
+// written as the token-vector version writes it; an IN-list is recognised by scanning ahead
+// from a copy of the scanner. tests/sql/fold_test.cpp holds the two versions equal.
+void fold_key(std::string_view sql, std::string* out, bool* has_literals) {
+  std::string& key = *out;
+  // Every token keeps at most its own length plus a separator; "in (?)" replaces at least the
+  // five characters of `in(v)`.
+  key.resize(2 * sql.size() + 8);
+  char* begin = key.data();
+  char* p = begin;
+  bool literals = false;
+  detail::Scanner scanner(sql);
+  Token t;
+  while (scanner.next(&t)) {
+    if (p != begin) *p++ = ' ';
+    if (t.kind == TokenKind::kWord) {
+      if (t.text.size() == 2 && (t.text[0] | 0x20) == 'i' && (t.text[1] | 0x20) == 'n') {
+        detail::Scanner ahead = scanner;
+        if (skip_in_list(ahead, &literals)) {
+          std::memcpy(p, "in (?)", 6);
+          p += 6;
+          scanner = ahead;
+          continue;
+        }
+      }
+      for (char c : t.text) *p++ = kAsciiLower[static_cast<unsigned char>(c)];
+    } else if (is_value(t)) {
+      *p++ = '?';
+      literals |= t.is_literal();
+    } else if (t.text.size() == 1) {  // most punctuation: ( ) , = .
+      *p++ = t.text[0];
+    } else {
+      std::memcpy(p, t.text.data(), t.text.size());
+      p += t.text.size();
+    }
+  }
+  key.resize(static_cast<size_t>(p - begin));
+  *has_literals = literals;
 }
 
 bool has_sqlite_only_params(const LexResult& lexed) {

@@ -1,5 +1,7 @@
 #include "querylens/sql/shape_registry.h"
 
+#include <cstring>
+
 #include "querylens/sql/fold.h"
 #include "querylens/sql/lexer.h"
 #include "sql/pg_query_api.h"
@@ -43,14 +45,30 @@ std::string_view trim_statement(std::string_view sql) {
 
 }  // namespace
 
+size_t ShapeRegistry::ExactFilter::slot(std::string_view text) {
+  uint64_t head = 0, tail = 0;
+  if (text.size() >= 8) {
+    std::memcpy(&head, text.data(), 8);
+    std::memcpy(&tail, text.data() + text.size() - 8, 8);
+  } else if (!text.empty()) {
+    std::memcpy(&head, text.data(), text.size());
+  }
+  uint64_t h = (text.size() + 1) * 0x9E3779B97F4A7C15ull;
+  h ^= head * 0xC2B2AE3D27D4EB4Full;
+  h ^= (tail ^ (h >> 29)) * 0x165667B19E3779F9ull;
+  return static_cast<size_t>(h >> 52);  // 12 bits: one of 4096
+}
+
 ShapeRegistry::ShapeRegistry(size_t exact_cache_limit) : exact_cache_limit_(exact_cache_limit) {}
 
 const QueryShape* ShapeRegistry::classify(std::string_view sql) {
   std::unique_lock lock(mutex_);
   ++stats_.lookups;
-  if (auto it = exact_.find(sql); it != exact_.end()) {
-    ++stats_.exact_hits;
-    return it->second;
+  if (exact_filter_.may_contain(sql)) {
+    if (auto it = exact_.find(sql); it != exact_.end()) {
+      ++stats_.exact_hits;
+      return it->second;
+    }
   }
   lock.unlock();
   thread_local std::string key;
@@ -61,12 +79,9 @@ const QueryShape* ShapeRegistry::classify(std::string_view sql) {
 
 void ShapeRegistry::fold(std::string_view sql, std::string* key, bool* has_literals) {
   // Lexing and parsing run without the lock: they are the expensive part and touch no state.
-  // Per-thread buffers: a log of a million distinct texts allocates nothing here.
-  thread_local LexResult lexed;
-  lex(sql, &lexed);
-  fold_key(lexed, key);
-  *has_literals = false;
-  for (const Token& t : lexed.tokens) *has_literals |= t.is_literal();
+  // One pass over the text, into a per-thread buffer: a log of a million distinct texts
+  // allocates nothing here.
+  fold_key(sql, key, has_literals);
 }
 
 const QueryShape* ShapeRegistry::classify_folded(std::string_view sql, const std::string& key,
@@ -86,9 +101,12 @@ const QueryShape* ShapeRegistry::classify_folded(std::string_view sql, const std
   // exact cache; statements with bound parameters (the instrumented layer, pg_stat_statements)
   // repeat exactly and are what it is for.
   if (!has_literals) {
-    if (exact_.size() >= exact_cache_limit_)
+    if (exact_.size() >= exact_cache_limit_) {
       exact_.clear();  // bounded memory; the folded map still hits
+      exact_filter_.clear();
+    }
     exact_.emplace(std::string(sql), shape);
+    exact_filter_.add(sql);
   }
   return shape;
 }
@@ -160,10 +178,12 @@ ShapeRegistry::LocalCache::~LocalCache() {
 }
 
 const QueryShape* ShapeRegistry::LocalCache::classify(std::string_view sql) {
-  if (auto it = exact_.find(sql); it != exact_.end()) {
-    ++counts_.lookups;
-    ++counts_.exact_hits;
-    return it->second;
+  if (exact_filter_.may_contain(sql)) {
+    if (auto it = exact_.find(sql); it != exact_.end()) {
+      ++counts_.lookups;
+      ++counts_.exact_hits;
+      return it->second;
+    }
   }
   thread_local std::string key;
   bool has_literals = false;
@@ -180,8 +200,12 @@ const QueryShape* ShapeRegistry::LocalCache::classify(std::string_view sql) {
     folded_.emplace(key, shape);
   }
   if (!has_literals) {  // as in the registry: only texts that repeat byte for byte
-    if (exact_.size() >= registry_.exact_cache_limit_) exact_.clear();
+    if (exact_.size() >= registry_.exact_cache_limit_) {
+      exact_.clear();
+      exact_filter_.clear();
+    }
     exact_.emplace(std::string(sql), shape);
+    exact_filter_.add(sql);
   }
   return shape;
 }

@@ -15,6 +15,9 @@ namespace querylens::sql {
 std::string fold_key(const LexResult& lexed);
 // The same into `key`, reusing its storage.
 void fold_key(const LexResult& lexed, std::string* key);
+// The same key straight from the text in one pass, without a token vector (the hot path of
+// shape classification); *has_literals: whether the text has a literal (string, blob, number).
+void fold_key(std::string_view sql, std::string* key, bool* has_literals);
 
 // Text with SQLite parameter markers (?, ?NNN, :name, @name, $name) replaced by PostgreSQL's
 // $n so that libpg_query can parse it; nullopt when there are none. Named markers are
