@@ -48,11 +48,6 @@ class ShapeRegistry {
   };
   Stats stats() const;
 
-  // A front cache for one thread that classifies a lot (a part of a log read with -j N): its
-  // hits take no lock. Two threads classifying a million log statements a second each fight
-  // over the registry's mutex otherwise (measured: -j 2 was slower than -j 1). Not
-  // thread-safe itself; bounded like the exact cache; its counts join stats() when it is
-  // destroyed. REQUIRES: the registry outlives it.
   // Which texts may be in an exact-text cache: a bit per (length, first and last 8 bytes). A
   // log statement with literals is never in one, and this answers "no" for it without hashing
   // the whole text (the lookup's hash was ~5% of a log digest). No false negatives: a bit is
@@ -74,6 +69,11 @@ class ShapeRegistry {
     std::array<uint64_t, 64> bits_{};
   };
 
+  // A front cache for one thread that classifies a lot (a part of a log read with -j N): its
+  // hits take no lock. Two threads classifying a million log statements a second each fight
+  // over the registry's mutex otherwise (measured: -j 2 was slower than -j 1). Not
+  // thread-safe itself; bounded like the exact cache; its counts join stats() when it is
+  // destroyed. REQUIRES: the registry outlives it.
   class LocalCache {
    public:
     explicit LocalCache(ShapeRegistry& registry) : registry_(registry) {}
