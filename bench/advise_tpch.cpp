@@ -1,7 +1,8 @@
 // querylens_advise_tpch — the index-advice benchmark on SQLite (run by bench/advise_tpch.sh):
 //
 //   querylens_advise_tpch --db PATH --queries FILE --querylens BIN [--sqlite3 BIN]
-//                         [--budgets 1,3,5,10] [--min-gain PCT] [--runs 5] [--skip-none 1]
+//                         [--budgets 1,3,5,10] [--min-gain PCT] [--size-weight W] [--runs 5]
+//                         [--skip-none 1]
 //
 // 1. Runs `querylens advise FILE --db sqlite:PATH --max-indexes B --format json` for each
 //    budget B: indexes chosen, workload cost before → after (querylens's estimate), advisor
@@ -44,6 +45,7 @@ struct Options {
   std::vector<int> budgets = {1, 3, 5, 10};
   int runs = 5;
   std::string min_gain = "1";  // percent, as --min-gain takes it
+  std::string size_weight;     // passed to --size-weight when set
   bool skip_none = false;      // no timing pass without indexes
 };
 
@@ -105,8 +107,9 @@ struct Advice {
 
 Advice run_querylens(const Options& o, int budget) {
   const std::string command = fmt::format(
-      "{} advise {} --db {} --max-indexes {} --min-gain {} --format json", shell_quote(o.querylens),
-      shell_quote(o.queries), shell_quote("sqlite:" + o.db), budget, o.min_gain);
+      "{} advise {} --db {} --max-indexes {} --min-gain {}{} --format json",
+      shell_quote(o.querylens), shell_quote(o.queries), shell_quote("sqlite:" + o.db), budget,
+      o.min_gain, o.size_weight.empty() ? "" : " --size-weight " + shell_quote(o.size_weight));
   const auto start = std::chrono::steady_clock::now();
   const nlohmann::json result = nlohmann::json::parse(run(command));
   Advice a;
@@ -247,6 +250,8 @@ int main(int argc, char** argv) {
       o.runs = std::max(1, std::atoi(value.c_str()));
     else if (flag == "--min-gain")
       o.min_gain = value;
+    else if (flag == "--size-weight")
+      o.size_weight = value;
     else if (flag == "--skip-none")
       o.skip_none = value != "0";
     else {
@@ -257,8 +262,8 @@ int main(int argc, char** argv) {
   if (o.db.empty() || o.queries.empty() || o.querylens.empty() || o.budgets.empty()) {
     std::fprintf(stderr,
                  "usage: querylens_advise_tpch --db PATH --queries FILE --querylens BIN "
-                 "[--sqlite3 BIN] [--budgets 1,3,5,10] [--min-gain PCT] [--runs 5] "
-                 "[--skip-none 1]\n");
+                 "[--sqlite3 BIN] [--budgets 1,3,5,10] [--min-gain PCT] [--size-weight W] "
+                 "[--runs 5] [--skip-none 1]\n");
     return 2;
   }
   try {

@@ -12,6 +12,7 @@
 # Environment: BUILD (default build-rel, configured with QUERYLENS_BUILD_BENCH=ON), RUNS
 # (timed runs per query, default 3), BUDGETS (default 3,10,29), MIN_GAIN (percent, default 0:
 # the budget alone limits the advice, as in a comparison with a tool that has no budget),
+# SIZE_WEIGHT (querylens's --size-weight, default: querylens's own default),
 # KEEP=1 keeps the generated database in $TMPDIR for another run (the next run reuses it),
 # SKIP_NONE=1 leaves out the slow timing pass without new indexes (while iterating).
 set -euo pipefail
@@ -33,5 +34,6 @@ fi
 "$build/bench/querylens_advise_tpch" --db "$db" --queries bench/tpch/queries.sql \
   --querylens "$build/querylens" --sqlite3 "$(command -v sqlite3)" \
   --budgets "${BUDGETS:-3,10,29}" --min-gain "${MIN_GAIN:-0}" --runs "${RUNS:-3}" \
+  ${SIZE_WEIGHT:+--size-weight "$SIZE_WEIGHT"} \
   --skip-none "${SKIP_NONE:-0}"
 [ "${KEEP:-0}" = 1 ] || rm -rf "$tmp"

@@ -73,7 +73,7 @@ Catalog read_postgres_catalog(db::Connection& conn, const std::set<std::string>&
   db::ResultSet tables = conn.query(
       "SELECT c.oid::bigint, n.nspname, c.relname, greatest(c.reltuples, 0)::bigint, "
       "coalesce(s.n_tup_ins + s.n_tup_upd + s.n_tup_del, 0), "
-      "coalesce(s.seq_scan, 0) + coalesce(s.idx_scan, 0) "
+      "coalesce(s.seq_scan, 0) + coalesce(s.idx_scan, 0), pg_table_size(c.oid) "
       "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
       "LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid "
       "WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema') "
@@ -90,6 +90,7 @@ Catalog read_postgres_catalog(db::Connection& conn, const std::set<std::string>&
     info.rows = as_int(row[3]);
     info.tuples_written = as_int(row[4]);
     info.scans = as_int(row[5]);
+    info.bytes = as_int(row[6]);
     oids[key] = as_int(row[0]);
     catalog.tables.emplace(key, std::move(info));
   }

@@ -10,8 +10,9 @@
 namespace querylens::advise::detail {
 namespace {
 
-// dbstat is an optional virtual table (SQLITE_ENABLE_DBSTAT_VTAB): 0 when it is missing.
-int64_t index_size(db::Connection& conn, const std::string& name) {
+// The pages of one table or index. dbstat is an optional virtual table
+// (SQLITE_ENABLE_DBSTAT_VTAB): 0 when it is missing.
+int64_t object_size(db::Connection& conn, const std::string& name) {
   try {
     db::ResultSet rs =
         conn.query("SELECT coalesce(sum(pgsize), 0) FROM dbstat WHERE name = ?", {name});
@@ -51,7 +52,7 @@ void read_indexes(db::Connection& conn, const TableInfo& table, Catalog& catalog
       }
       index.def.keys.push_back(std::move(key));
     }
-    index.size_bytes = index_size(conn, index.def.name);
+    index.size_bytes = object_size(conn, index.def.name);
     catalog.indexes.push_back(std::move(index));
   }
 }
@@ -101,6 +102,7 @@ Catalog read_sqlite_catalog(db::Connection& conn, const std::set<std::string>& w
       }
       info.foreign_keys.back().push_back(as_text(fk[1]));
     }
+    info.bytes = object_size(conn, info.name);
     read_indexes(conn, info, catalog);
     catalog.tables.emplace(key, std::move(info));
   }

@@ -23,6 +23,7 @@ struct AdviseArgs {
   size_t max_indexes = 10;
   std::string max_size;
   double min_gain_percent = 1.0;
+  double size_weight = advise::SelectOptions{}.size_weight;
   double write_weight = 1.0;
   size_t top = 200;
   int64_t sample_rows = 100000;
@@ -79,6 +80,11 @@ Runner setup_advise(CLI::App& sub) {
                  "Stop when the next index saves less than this percentage of the workload cost")
       ->check(CLI::Range(0.0, 100.0))
       ->capture_default_str();
+  sub.add_option("--size-weight", args->size_weight,
+                 "Take an index only when the share of the remaining cost it saves is at least "
+                 "W times its share of the bytes of the tables read; 0: no such rule")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
   sub.add_option("--write-weight", args->write_weight,
                  "Weight of the write penalty (index maintenance per written row); 0 ignores it")
       ->check(CLI::NonNegativeNumber)
@@ -124,6 +130,7 @@ Runner setup_advise(CLI::App& sub) {
     if (!args->max_size.empty()) options.select.max_size_bytes = parse_size(args->max_size);
     options.select.min_gain = args->min_gain_percent / 100.0;
     options.select.write_weight = args->write_weight;
+    options.select.size_weight = args->size_weight;
     options.sqlite.sample_rows = args->sample_rows;
 
     analyze::PipelineOptions pipeline;

@@ -21,6 +21,9 @@ struct TableInfo {
   std::string schema;  // PostgreSQL only
   std::string name;    // as the catalog spells it
   int64_t rows = 0;    // PostgreSQL: reltuples (0 when never analyzed); SQLite: count(*)
+  // The table's own pages, indexes not counted: PostgreSQL pg_table_size (heap and TOAST),
+  // SQLite dbstat; 0 when unknown (dbstat missing, a partitioned parent).
+  int64_t bytes = 0;
   std::vector<std::string> columns;
   // PostgreSQL pg_stat_user_tables since the last stats reset (both 0 on SQLite): tuples
   // written (n_tup_ins + n_tup_upd + n_tup_del) and scans (seq_scan + idx_scan).

@@ -1,8 +1,10 @@
 // Workload-level selection: greedy by net benefit per byte. Each round adds the candidate
 // whose Σ calls × (cost now − cost with it), minus its write overhead, divided by its size,
-// is highest; stops at the budgets or when the next index gains less than a threshold share
-// of the workload's remaining cost. After each addition, an index made useless by the new one (a
-// multicolumn index replacing two single-column ones) is taken out again.
+// is highest; stops at the budgets, when the next index gains less than a threshold share
+// of the workload's remaining cost, or (size_weight) when its gain does not pay for its bytes.
+// After each addition, an index made useless by the new one (a multicolumn index replacing two
+// single-column ones) is taken out again, and each chosen index is offered merged with every
+// candidate led by the same key (its keys and covering columns added), measured in its place.
 #pragma once
 
 #include <cstdint>
@@ -20,6 +22,13 @@ struct SelectOptions {
   double min_gain = 0.01;      // stop when the next index saves less than this share of the cost
                                // the workload still has (with the indexes picked so far)
   double write_weight = 1.0;   // multiplies the write penalty (0: ignore writes)
+  // Bytes: an index is taken only when the share of the remaining cost it saves is at least
+  // size_weight × its share of the advice's bytes (its added bytes over those of the set so far
+  // plus its own). 0: bytes only rank the candidates, never stop the selection.
+  double size_weight = 0;
+  // A merge of a chosen index with another candidate led by the same key has at most this many
+  // columns (keys and covering columns).
+  size_t max_merged_columns = 10;
 };
 
 struct QueryEffect {
