@@ -63,7 +63,7 @@ with open(path, "w") as f:
     f.write("".join(out))
 PY
 fi
-bytes=$(stat -c %s "$log")
+bytes=$(stat -L -c %s "$log")
 mb=$(awk -v b="$bytes" 'BEGIN { printf "%.1f", b / 1048576 }')
 cat "$log" >/dev/null  # both tools read from the page cache
 
