@@ -97,6 +97,18 @@ bool joins_another_table(const sql::ColumnUse& c, const WorkloadQuery& q, const 
   return mine.table != theirs.table || mine.block != theirs.block;
 }
 
+// A one-column test a partial index can carry: `col IS [NOT] NULL`, or `col = constant` when
+// `value` is set (the constant's SQL text, as the statement model recorded it).
+struct PartialTest {
+  std::string column;
+  bool not_null = false;
+  std::string value;
+
+  bool same(const PartialTest& o) const {
+    return lower(column) == lower(o.column) && not_null == o.not_null && value == o.value;
+  }
+};
+
 // What one query asks of one table.
 struct TableUse {
   std::vector<IndexKey> eq;  // equality, IN, IS NULL
@@ -107,8 +119,8 @@ struct TableUse {
   std::map<std::string, std::vector<IndexKey>> join_by_other;
   std::vector<IndexKey> wrapped;  // lower(col) / upper(col)
   std::set<std::string> referenced;
-  bool all_columns_known = true;  // false: SELECT *, or expressions in the select list
-  std::vector<std::pair<std::string, bool>> null_tests;  // (column, IS NOT NULL)
+  bool all_columns_known = true;           // false: SELECT *, or expressions in the select list
+  std::vector<PartialTest> partial_tests;  // IS [NOT] NULL, = constant
 
   // The referenced columns in the order a covering variant appends them: those a lookup
   // can still narrow on (equality, join, range), then sort keys, then the rest by name. On
@@ -154,10 +166,12 @@ TableUse read_use(const WorkloadQuery& q, const std::string& table, const TableI
     switch (c.role) {
       case ColumnRole::kEqualityFilter:
       case ColumnRole::kInList:
+        if (c.role == ColumnRole::kEqualityFilter && !c.detail.empty())
+          use.partial_tests.push_back({*column, false, c.detail});
         if (!c.negated) add_unique(use.eq, key);
         break;
       case ColumnRole::kIsNull:
-        use.null_tests.emplace_back(*column, c.negated);
+        use.partial_tests.push_back({*column, c.negated, ""});
         if (!c.negated) add_unique(use.eq, key);
         break;
       case ColumnRole::kRangeFilter:
@@ -232,11 +246,11 @@ class Collector {
 
   void add(const TableInfo& info, std::vector<IndexKey> keys, size_t query,
            const std::string& reason, const TableUse& use,
-           const std::optional<std::pair<std::string, bool>>& partial) {
+           const std::optional<PartialTest>& partial) {
     if (partial) {
       // The predicate already selects those rows: the tested column adds nothing as a key.
       std::erase_if(keys, [&](const IndexKey& k) {
-        return k.function.empty() && lower(k.column) == lower(partial->first);
+        return k.function.empty() && lower(k.column) == lower(partial->column);
       });
     }
     if (keys.empty()) return;
@@ -253,8 +267,9 @@ class Collector {
     index.table = info.name;
     index.keys = keys;
     if (partial) {
-      index.where_column = partial->first;
-      index.where_not_null = partial->second;
+      index.where_column = partial->column;
+      index.where_not_null = partial->not_null;
+      index.where_value = partial->value;
     }
     push(index, query, reason);
     // Covering variant: the other referenced columns, when few, make an index-only scan
@@ -267,8 +282,11 @@ class Collector {
       });
       // Every SQLite index entry already ends with the rowid.
       const bool rowid = lower(c) == lower(info.rowid_column);
-      if (!in_keys && !rowid && !(partial && lower(c) == lower(partial->first)))
-        covering.include.push_back(c);
+      // PostgreSQL reads a column the predicate fixes from the predicate; SQLite (3.40)
+      // still wants it in the index to call the index covering.
+      const bool fixed =
+          partial && lower(c) == lower(partial->column) && catalog_.engine == Engine::kPostgres;
+      if (!in_keys && !rowid && !fixed) covering.include.push_back(c);
     }
     if (!covering.include.empty() && covering.include.size() <= options_.max_include)
       push(covering, query, reason + " (covering)");
@@ -326,15 +344,14 @@ std::vector<IndexKey> concat(std::vector<IndexKey> a, const std::vector<IndexKey
   return a;
 }
 
-// The IS [NOT] NULL test every read query on the table carries, if there is one.
-std::optional<std::pair<std::string, bool>> common_null_test(
-    const std::vector<const TableUse*>& uses) {
+// The IS [NOT] NULL or `= constant` test every read query on the table carries, if there is
+// one (the first the first query writes).
+std::optional<PartialTest> common_partial_test(const std::vector<const TableUse*>& uses) {
   if (uses.empty()) return std::nullopt;
-  for (const auto& test : uses.front()->null_tests) {
+  for (const PartialTest& test : uses.front()->partial_tests) {
     bool everywhere = std::all_of(uses.begin(), uses.end(), [&](const TableUse* u) {
-      return std::any_of(u->null_tests.begin(), u->null_tests.end(), [&](const auto& t) {
-        return lower(t.first) == lower(test.first) && t.second == test.second;
-      });
+      return std::any_of(u->partial_tests.begin(), u->partial_tests.end(),
+                         [&](const PartialTest& t) { return t.same(test); });
     });
     if (everywhere) return test;
   }
@@ -381,13 +398,19 @@ std::vector<Candidate> generate_candidates(const std::vector<WorkloadQuery>& wor
     const TableInfo& info = *catalog.table(table);
     std::vector<const TableUse*> all;
     for (const auto& [i, use] : uses) all.push_back(&use);
-    const auto partial = common_null_test(all);
+    auto partial = common_partial_test(all);
+    // One query's literal is likely one value among many its calls use: a partial index on it
+    // would fit that statement alone. A constant shared by several shapes is a flag
+    // (`is_published = 1`), and even then the what-if decides: the full index is offered too.
+    const bool constant = partial && !partial->value.empty();
+    if (constant && uses.size() < 2) partial.reset();
     for (const auto& entry : uses) {
       // Plain references, not a structured binding: clang 14 (the fuzz build) cannot capture
       // those in a lambda.
       const auto& i = entry.first;
       const auto& use = entry.second;
       auto add = [&](std::vector<IndexKey> keys, const std::string& reason) {
+        if (partial && constant) collector.add(info, keys, i, reason, use, std::nullopt);
         collector.add(info, std::move(keys), i, reason, use, partial);
       };
       const std::string eq = describe(use.eq);

@@ -27,8 +27,12 @@ std::string IndexDef::key() const {
     for (const std::string& c : include) out += lower(c) + ",";
     out += ")";
   }
-  if (has_where())
-    out += " where " + lower(where_column) + (where_not_null ? " not null" : " null");
+  if (has_where()) {
+    out += " where " + lower(where_column) +
+           (!where_value.empty() ? " = " + where_value
+            : where_not_null     ? " not null"
+                                 : " null");
+  }
   return out;
 }
 
@@ -59,6 +63,8 @@ std::string render_keys(const IndexDef& index, Engine engine) {
 
 std::string render_where(const IndexDef& index) {
   if (!index.has_where()) return "";
+  if (!index.where_value.empty())
+    return sql::quote_identifier(index.where_column) + " = " + index.where_value;
   return sql::quote_identifier(index.where_column) +
          (index.where_not_null ? " IS NOT NULL" : " IS NULL");
 }

@@ -181,8 +181,7 @@ class Selector {
         if (taken_[c]) continue;
         const IndexDef& b = candidates_[c].index;
         if (lower(b.table) != lower(a.table) || b.keys.empty() ||
-            !(b.keys.front() == a.keys.front()) || lower(b.where_column) != lower(a.where_column) ||
-            b.where_not_null != a.where_not_null)
+            !(b.keys.front() == a.keys.front()) || !b.same_where(a))
           continue;
         std::optional<IndexDef> merged = merge(a, b);
         if (!merged) continue;
@@ -279,7 +278,7 @@ class Selector {
     for (size_t x : chosen) {
       const IndexDef& narrow = candidates_[x].index;
       if (lower(narrow.table) != lower(wide.table) || narrow.key() == wide.key() ||
-          narrow.where_column != wide.where_column || narrow.keys.size() > wide.keys.size() ||
+          !narrow.same_where(wide) || narrow.keys.size() > wide.keys.size() ||
           !std::equal(narrow.keys.begin(), narrow.keys.end(), wide.keys.begin()))
         continue;
       // It replaces the narrow one only if it also holds what that one covers: two covering

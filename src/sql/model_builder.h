@@ -40,6 +40,8 @@ bool column_ref(element node, ColumnName* out);
 struct Ctx {
   int block = 0;
   Clause clause = Clause::kOther;
+  // The predicate walked is implied by the clause (a top-level AND term): not under OR / NOT.
+  bool conjunct = true;
 };
 
 class Builder {

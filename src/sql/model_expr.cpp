@@ -1,6 +1,7 @@
 // Expressions and predicates of the statement model (see model_builder.h).
 #include <algorithm>
 
+#include "querylens/sql/quote.h"
 #include "sql/canonical_expression.h"
 #include "sql/model_builder.h"
 
@@ -33,6 +34,19 @@ bool int_const(element node, int64_t* value) {
   if (!is_const(node, &type, &body) || !get(body, "ival", &iv)) return false;
   *value = get_int(iv, "ival", 0);
   return true;
+}
+
+// A plain literal as canonical SQL text: `true`, `-3`, `1.5`, `'it''s'`; "" for anything else
+// (NULL, a bit string, a cast, a parameter, an expression).
+std::string constant_text(element node) {
+  std::string_view type;
+  object body, v;
+  if (!is_const(node, &type, &body)) return {};
+  if (get(body, "ival", &v)) return std::to_string(get_int(v, "ival", 0));
+  if (get(body, "boolval", &v)) return get_bool(v, "boolval") ? "true" : "false";
+  if (get(body, "fval", &v)) return std::string(get_string(v, "fval"));
+  if (get(body, "sval", &v)) return quote_literal(get_string(v, "sval"));
+  return {};
 }
 
 bool is_count(element node) {
@@ -177,16 +191,19 @@ void Builder::predicate(element node, const Ctx& ctx, bool negated) {
     array args;
     if (!get(body, "args", &args)) return;
     if (op == "OR_EXPR" && ctx.clause == Clause::kWhere) or_expr(args, ctx, location_of(body));
+    // Under OR or NOT a term no longer holds for every row the clause keeps.
+    Ctx inner = ctx;
+    inner.conjunct = ctx.conjunct && op == "AND_EXPR";
     if (op == "NOT_EXPR" && args.size() == 1) {
       for (element a : args) {
         std::string_view at;
         object ab;
         if (unwrap(a, &at, &ab) && at == "SubLink") return sublink(ab, ctx, !negated);
-        predicate(a, ctx, !negated);
+        predicate(a, inner, !negated);
       }
       return;
     }
-    for (element a : args) predicate(a, ctx, negated);
+    for (element a : args) predicate(a, inner, negated);
     return;
   }
   if (type == "A_Expr") {
@@ -280,7 +297,12 @@ void Builder::comparison(object body, const Ctx& ctx) {
     }
     for (int i = 0; i < 2; ++i) {
       if (kind[1 - i] != Side::kNoColumns) continue;
-      if (kind[i] == Side::kColumn) add_column(col[i], role, ctx);
+      if (kind[i] == Side::kColumn) {
+        // `col = constant` holding for every row (a partial index's predicate): the constant.
+        const bool constant = op == "=" && ctx.conjunct &&
+                              (ctx.clause == Clause::kWhere || ctx.clause == Clause::kJoinOn);
+        add_column(col[i], role, ctx, false, constant ? constant_text(sides[1 - i]) : "");
+      }
       if (kind[i] == Side::kWrapped &&
           (ctx.clause == Clause::kWhere || ctx.clause == Clause::kJoinOn)) {
         add_column(col[i], ColumnRole::kWrapped, ctx, false, detail[i]);

@@ -1,6 +1,7 @@
 // advise on the test PostgreSQL (HypoPG): a seq-scan query made cheaper by a hypothetical
-// index, a $1 shape planned generically, unused and duplicate indexes with sizes, no real
-// index created, nothing left behind by hypopg, and the cost cache.
+// index, a $1 shape planned generically, a partial index over `status = 2`, unused and
+// duplicate indexes with sizes, no real index created, nothing left behind by hypopg, and the
+// cost cache.
 #include <gtest/gtest.h>
 
 #include <random>
@@ -89,6 +90,27 @@ TEST_F(AdvisePostgres, HypotheticalIndexLowersCostAndIsRecommended) {
   EXPECT_GT(r.whatif_calls, 0);
   // Nothing real was built, and the session's hypothetical indexes are gone.
   EXPECT_EQ(real_indexes(), indexes_before);
+  EXPECT_EQ(count(*conn, "SELECT count(*) FROM hypopg()"), 0);
+}
+
+TEST_F(AdvisePostgres, PartialIndexOverAConstantPredicateIsHypotheticalToo) {
+  auto conn = open();
+  std::vector<WorkloadQuery> w = {
+      make_workload_query("SELECT id, opened_at FROM tickets WHERE account_id = $1 AND status = 2",
+                          500, 100),
+      make_workload_query("SELECT note FROM tickets WHERE status = 2 AND account_id = 42", 20, 10)};
+  AdviseResult r = advise(*conn, w);
+  ASSERT_FALSE(r.indexes.empty()) << render_text(r);
+  const Recommendation& x = r.indexes[0];
+  EXPECT_EQ(x.index.keys.at(0).column, "account_id") << render_text(r);
+  EXPECT_EQ(x.index.where_column, "status");
+  EXPECT_EQ(x.index.where_value, "2");
+  EXPECT_NE(create_index_sql(x.index, Engine::kPostgres).find(") WHERE \"status\" = 2;"),
+            std::string::npos)
+      << create_index_sql(x.index, Engine::kPostgres);
+  // HypoPG built it with its predicate, and the planner took it for both queries.
+  EXPECT_EQ(x.queries.size(), 2u) << render_text(r);
+  EXPECT_LT(x.cost_after * 5, x.cost_before) << render_text(r);
   EXPECT_EQ(count(*conn, "SELECT count(*) FROM hypopg()"), 0);
 }
 

@@ -174,10 +174,11 @@ TEST_F(AdviseSqlite, PartialIndexWhenEveryQueryTestsTheSameColumnForNull) {
   EXPECT_EQ(x->index.keys.at(0).column, "name");
   EXPECT_EQ(x->index.where_column, "deleted_at");
   const std::string ddl = create_index_sql(x->index, Engine::kSqlite);
-  EXPECT_NE(ddl.find("ON \"users\" (\"name\") WHERE \"deleted_at\" IS NULL;"), std::string::npos)
-      << ddl;
+  // SQLite (3.40) calls a partial index covering only when it holds the tested column too.
+  EXPECT_NE(ddl.find("ON \"users\" (\"name\""), std::string::npos) << ddl;
+  EXPECT_NE(ddl.find(") WHERE \"deleted_at\" IS NULL;"), std::string::npos) << ddl;
   ASSERT_FALSE(x->queries.empty());
-  EXPECT_NE(x->queries[0].plan_after.find("SEARCH users USING INDEX"), std::string::npos)
+  EXPECT_NE(x->queries[0].plan_after.find("SEARCH users USING"), std::string::npos)
       << x->queries[0].plan_after;
 }
 

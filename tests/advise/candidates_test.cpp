@@ -27,7 +27,7 @@ Catalog blog_catalog(Engine engine = Engine::kPostgres) {
   table("events", {"id", "user_id", "kind", "created_at", "payload"}, 100000);
   table("users", {"id", "email", "name", "deleted_at"}, 5000);
   table("comments", {"id", "post_id", "author_id", "body"}, 50000);
-  table("posts", {"id", "author_id", "title"}, 10000);
+  table("posts", {"id", "author_id", "title", "is_published", "status"}, 10000);
   c.tables["comments"].foreign_keys = {{"post_id"}};
   return c;
 }
@@ -107,6 +107,44 @@ TEST(AdviseCandidates, PartialIndexWhenEveryQueryCarriesTheSameNullTest) {
                                "SELECT id FROM users WHERE email = $1"},
                               blog_catalog());
   for (const Candidate& c : mixed) EXPECT_FALSE(c.index.has_where()) << c.index.key();
+}
+
+TEST(AdviseCandidates, PartialIndexWhenEveryQueryCarriesTheSameConstant) {
+  auto cs = candidates_for({"SELECT title FROM posts WHERE author_id = $1 AND is_published = true",
+                            "SELECT id FROM posts WHERE true = is_published ORDER BY id DESC"},
+                           blog_catalog());
+  // The tested column is the predicate, not a key.
+  EXPECT_TRUE(has(cs, "app.posts(author_id,) where is_published = true"))
+      << ::testing::PrintToString(keys_of(cs));
+  EXPECT_TRUE(has(cs, "app.posts(id desc,) where is_published = true"));
+  // The full index is offered too: the what-if decides.
+  EXPECT_TRUE(has(cs, "app.posts(author_id,is_published,)"));
+  // One query's literal is not a flag: no partial index.
+  for (const Candidate& c : candidates_for(
+           {"SELECT id FROM posts WHERE status = 'x' AND author_id = 3"}, blog_catalog()))
+    EXPECT_FALSE(c.index.has_where()) << c.index.key();
+  auto strings = candidates_for({"SELECT id FROM posts WHERE status = 'it''s' AND author_id = 3",
+                                 "SELECT id FROM posts WHERE status = 'it''s' ORDER BY title"},
+                                blog_catalog());
+  const auto s = std::find_if(strings.begin(), strings.end(), [](const Candidate& c) {
+    return !c.index.keys.empty() && c.index.keys[0].column == "author_id";
+  });
+  ASSERT_NE(s, strings.end()) << ::testing::PrintToString(keys_of(strings));
+  EXPECT_NE(create_index_sql(s->index, Engine::kPostgres)
+                .find("(\"author_id\") WHERE \"status\" = 'it''s';"),
+            std::string::npos)
+      << create_index_sql(s->index, Engine::kPostgres);
+  // Another constant, a parameter, or no test in one query: no partial index for the table.
+  for (const char* other : {"SELECT id FROM posts WHERE author_id = $1 AND is_published = false",
+                            "SELECT id FROM posts WHERE author_id = $1 AND is_published = $2",
+                            "SELECT id FROM posts WHERE author_id = $1",
+                            "SELECT id FROM posts WHERE author_id = $1 OR is_published = true"}) {
+    auto mixed = candidates_for(
+        {"SELECT title FROM posts WHERE author_id = $1 AND is_published = true", other},
+        blog_catalog());
+    ASSERT_FALSE(mixed.empty()) << other;
+    for (const Candidate& c : mixed) EXPECT_FALSE(c.index.has_where()) << other << c.index.key();
+  }
 }
 
 TEST(AdviseCandidates, ForeignKeyJoinColumn) {

@@ -105,6 +105,30 @@ TEST(StatementModelTest, SqliteParametersParseAndLocationsMapBack) {
   EXPECT_EQ(sql.substr(like->location, 1), "b");
 }
 
+TEST(StatementModelTest, EqualityWithAConstantRecordsTheConstant) {
+  // Partial-index predicates (advise): the constant as canonical SQL text, either side.
+  StatementModel m = build_statement_model(
+      "SELECT p.id FROM posts p JOIN users u ON u.id = p.user_id AND u.active = true "
+      "WHERE p.is_published = 1 AND 'it''s' = p.status AND p.score = -2.5 AND p.kind = ? "
+      "AND p.flag = false AND (p.a = 1 OR p.b = 2) AND NOT (p.c = 3) AND p.d = NULL");
+  ASSERT_TRUE(m.analyzed) << m.error;
+  auto constant = [&](std::string_view column) {
+    const ColumnUse* c = find(m, column, ColumnRole::kEqualityFilter);
+    return c == nullptr ? std::string("<none>") : c->detail;
+  };
+  EXPECT_EQ(constant("is_published"), "1");
+  EXPECT_EQ(constant("status"), "'it''s'");
+  EXPECT_EQ(constant("score"), "-2.5");
+  EXPECT_EQ(constant("active"), "true");
+  EXPECT_EQ(constant("flag"), "false");
+  // A parameter is not a constant; under OR or NOT the test does not hold for every row.
+  EXPECT_EQ(constant("kind"), "");
+  EXPECT_EQ(constant("a"), "");
+  EXPECT_EQ(constant("b"), "");
+  EXPECT_EQ(constant("c"), "");
+  EXPECT_EQ(constant("d"), "");
+}
+
 TEST(StatementModelTest, RejectedStatementsAreNotAnalyzedWithTheMessage) {
   StatementModel m = build_statement_model("INSERT OR REPLACE INTO t VALUES (1)");
   EXPECT_FALSE(m.analyzed);

@@ -2,8 +2,9 @@
 // SQL text): per table, equality columns first, then one range column, then the ORDER BY or
 // GROUP BY columns with their direction; at most three keys; covering variants (INCLUDE on
 // PostgreSQL, trailing keys on SQLite); partial indexes when every query on a table carries
-// the same IS [NOT] NULL test; lower()/upper() expression keys; join keys (foreign keys among
-// them). A candidate an existing index already serves (same leading keys) is left out.
+// the same IS [NOT] NULL test or the same `col = constant` (a literal: shapes with `$n` have
+// none); lower()/upper() expression keys; join keys (foreign keys among them). A candidate an
+// existing index already serves (same leading keys) is left out.
 #pragma once
 
 #include <cstdint>

@@ -11,6 +11,9 @@ namespace querylens::advise {
 
 enum class Engine { kPostgres, kSqlite };
 
+// ASCII lower case (catalog names compared with what the statement model saw).
+std::string lower(std::string_view text);
+
 // One key of an index: a column, or a function applied to one (lower(email)).
 struct IndexKey {
   std::string column;    // as the catalog spells it
@@ -25,14 +28,23 @@ struct IndexDef {
   std::string table;
   std::vector<IndexKey> keys;
   std::vector<std::string> include;  // PostgreSQL INCLUDE columns (SQLite: appended as keys)
-  // Partial index predicate over one column: `"<where_column>" IS NULL` / IS NOT NULL.
+  // Partial index predicate over one column: `"<where_column>" IS NULL` / IS NOT NULL, or
+  // `"<where_column>" = <where_value>` when where_value is set.
   std::string where_column;
   bool where_not_null = false;
   std::string name;  // a chosen name (make_index_name) or the existing index's
+  // A constant as SQL text (`true`, `3`, `'published'`: sql::ColumnUse::detail); "" for the
+  // IS [NOT] NULL predicates. Last, with an initializer, so that positional initializers of
+  // the members above stay valid (and -Wmissing-field-initializers quiet).
+  std::string where_value{};
 
   // A stable identity for caches and de-duplication: table, keys, include, predicate.
   std::string key() const;
   bool has_where() const { return !where_column.empty(); }
+  bool same_where(const IndexDef& other) const {
+    return lower(where_column) == lower(other.where_column) &&
+           where_not_null == other.where_not_null && where_value == other.where_value;
+  }
 };
 
 // `"schema"."table"` (PostgreSQL, when schema is set) or `"table"`.
@@ -40,7 +52,7 @@ std::string qualified_table(const IndexDef& index);
 // `"user_id", "created_at" DESC`, `lower("email")`. PostgreSQL wraps expressions in
 // parentheses (its grammar requires them in an index column list).
 std::string render_keys(const IndexDef& index, Engine engine);
-// The predicate as SQL (`"deleted_at" IS NULL`), or "".
+// The predicate as SQL (`"deleted_at" IS NULL`, `"is_published" = 1`), or "".
 std::string render_where(const IndexDef& index);
 
 // "<table>_<col>_<col>_idx", lower-case, at most 63 bytes (PostgreSQL's identifier limit).
@@ -53,8 +65,5 @@ std::string create_index_sql(const IndexDef& index, Engine engine);
 std::string hypothetical_index_sql(const IndexDef& index);
 // DROP INDEX CONCURRENTLY IF EXISTS "schema"."name"; / DROP INDEX IF EXISTS "name";
 std::string drop_index_sql(const std::string& schema, const std::string& name, Engine engine);
-
-// ASCII lower case (catalog names compared with what the statement model saw).
-std::string lower(std::string_view text);
 
 }  // namespace querylens::advise

@@ -62,7 +62,11 @@ struct ColumnUse {
   int location = -1;
   bool descending = false;  // kOrderBy
   bool negated = false;     // NOT IN, NOT LIKE, IS NOT NULL
-  std::string detail;       // kWrapped: "lower()" / "::text"; LIKE: the pattern
+  // kWrapped: "lower()" / "::text"; LIKE: the pattern. kEqualityFilter: the constant the
+  // column equals, as canonical SQL text (`true`, `-3`, `1.5`, `'it''s'`), when the other side
+  // is a literal and the test holds for every row its clause keeps (a top-level AND term of
+  // WHERE or JOIN ON, not under OR / NOT); "" otherwise (a parameter, NULL, an expression).
+  std::string detail;
   // kJoinKey: the index in StatementModel::columns of the other side of the `=`. When either
   // side is unqualified the statement alone cannot prove the two are in different tables: a
   // catalog must (advise resolves both names and drops same-table pairs).
