@@ -309,21 +309,13 @@ class Collector {
     if (std::find(queries.begin(), queries.end(), query) == queries.end()) queries.push_back(query);
   }
 
-  // Two candidates differing only in their covering columns get the same name, and
-  // `CREATE INDEX IF NOT EXISTS` would silently skip the second one (or one named like an
-  // existing index): a number before "_idx" tells them apart.
+  // Two candidates differing only in their covering columns get the same name: a number
+  // tells them apart (and from the existing indexes).
   std::string unique_name(const std::string& name) {
     if (names_.empty()) {
       for (const ExistingIndex& e : catalog_.indexes) names_.insert(lower(e.def.name));
     }
-    std::string out = name;
-    const std::string stem = name.size() > 4 ? name.substr(0, name.size() - 4) : name;
-    for (int n = 2; names_.count(lower(out)); ++n) {
-      const std::string suffix = "_" + std::to_string(n) + "_idx";
-      out = stem.substr(0, std::min(stem.size(), 63 - suffix.size())) + suffix;
-    }
-    names_.insert(lower(out));
-    return out;
+    return unique_index_name(name, &names_);
   }
 
   const Catalog& catalog_;

@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cctype>
 
 #include "querylens/sql/quote.h"
@@ -98,6 +99,17 @@ std::string make_index_name(const IndexDef& index) {
   }
   if (name.size() > 63) name = name.substr(0, 59) + "_idx";
   return name;
+}
+
+std::string unique_index_name(const std::string& name, std::set<std::string>* taken) {
+  std::string out = name;
+  const std::string stem = name.size() > 4 ? name.substr(0, name.size() - 4) : name;
+  for (int n = 2; taken->count(lower(out)); ++n) {
+    const std::string suffix = "_" + std::to_string(n) + "_idx";
+    out = stem.substr(0, std::min(stem.size(), 63 - suffix.size())) + suffix;
+  }
+  taken->insert(lower(out));
+  return out;
 }
 
 std::string create_index_sql(const IndexDef& index, Engine engine) {

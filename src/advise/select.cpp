@@ -240,18 +240,7 @@ class Selector {
     return m;
   }
 
-  // "<table>_<cols>_idx", with a number before "_idx" when another candidate or an existing
-  // index has that name (CREATE INDEX IF NOT EXISTS would skip it in silence).
-  std::string unique_name(const std::string& name) {
-    std::string out = name;
-    const std::string stem = name.size() > 4 ? name.substr(0, name.size() - 4) : name;
-    for (int n = 2; names_.count(lower(out)); ++n) {
-      const std::string suffix = "_" + std::to_string(n) + "_idx";
-      out = stem.substr(0, std::min(stem.size(), 63 - suffix.size())) + suffix;
-    }
-    names_.insert(lower(out));
-    return out;
-  }
+  std::string unique_name(const std::string& name) { return unique_index_name(name, &names_); }
 
   // Σ calls × cost over the plannable queries, with `set` added to the existing indexes.
   double workload_cost(const std::vector<size_t>& set) {

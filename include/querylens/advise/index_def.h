@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -57,6 +58,10 @@ std::string render_where(const IndexDef& index);
 
 // "<table>_<col>_<col>_idx", lower-case, at most 63 bytes (PostgreSQL's identifier limit).
 std::string make_index_name(const IndexDef& index);
+// `name`, or with a number before "_idx" when `taken` (lower-case names) has it — two indexes
+// of one name and `CREATE INDEX IF NOT EXISTS` would skip the second in silence. Adds the
+// result to `taken`.
+std::string unique_index_name(const std::string& name, std::set<std::string>* taken);
 // CREATE INDEX CONCURRENTLY IF NOT EXISTS "name" ON "schema"."table" (…) [INCLUDE (…)]
 // [WHERE …]; (PostgreSQL) or CREATE INDEX IF NOT EXISTS "name" ON "table" (…) [WHERE …];
 // (SQLite, where INCLUDE columns become trailing keys). REQUIRES: index.name is set.
