@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <set>
 
+#include "advise/advise_test_helpers.h"
 #include "querylens/advise/advise.h"
 #include "querylens/db/connection.h"
 #include "support/test_env.h"
@@ -54,12 +55,8 @@ class AdviseSqliteSize : public ::testing::Test {
     return out;
   }
 
-  // The index's columns as SQLite builds them: keys, then the covering columns.
   static std::vector<std::string> columns(const IndexDef& d) {
-    std::vector<std::string> out;
-    for (const IndexKey& k : d.keys) out.push_back(k.column);
-    out.insert(out.end(), d.include.begin(), d.include.end());
-    return out;
+    return testing_helpers::sqlite_index_columns(d);
   }
 
   testing::TempDir dir_;
