@@ -158,17 +158,23 @@ void publish(QueryObserver& out, const EventParts& p, Tags* tags) {
   out.on_query(e);
 }
 
+// Who ran it: the session and prefix fields a log record and a waiting statement both carry.
+template <typename Source>
+void set_origin(EventParts* p, const Source& s) {
+  p->session = s.session;
+  p->user = s.user;
+  p->database = s.database;
+  p->application = s.application;
+  p->client = s.client;
+}
+
 EventParts waiting_parts(int64_t pid, const Waiting& w, int64_t duration_ns) {
   EventParts p;
   p.pid = pid;
   p.sql = w.sql;
   p.time_us = w.time_us;
   p.duration_ns = duration_ns;
-  p.session = w.session;
-  p.user = w.user;
-  p.database = w.database;
-  p.application = w.application;
-  p.client = w.client;
+  set_origin(&p, w);
   p.params = w.params;
   return p;
 }
@@ -241,11 +247,7 @@ struct PgLogEvents::Impl {
     p.time_us = r.time_us;
     p.duration_ns = duration_ns;
     p.time_is_end = true;
-    p.session = r.session;
-    p.user = r.user;
-    p.database = r.database;
-    p.application = r.application;
-    p.client = r.client;
+    set_origin(&p, r);
     p.params = params;
     emit(r.pid, b, p);
   }
