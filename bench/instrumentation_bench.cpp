@@ -17,35 +17,14 @@ namespace {
 
 using querylens::bench::kLookup;
 using querylens::bench::lookup_once;
-using querylens::bench::next_id;
 using querylens::bench::schema_and_rows;
 
 void BM_SqlitePointLookup_Raw(benchmark::State& state) {
-  sqlite3* db = nullptr;
-  // The same open flags querylens uses: the pool hands a connection to one thread at a time.
-  sqlite3_open_v2(":memory:", &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                  nullptr);
-  if (sqlite3_exec(db, schema_and_rows().c_str(), nullptr, nullptr, nullptr) != SQLITE_OK) {
-    throw std::runtime_error(sqlite3_errmsg(db));
-  }
-  sqlite3_stmt* stmt = nullptr;
-  sqlite3_prepare_v3(db, kLookup, -1, SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+  querylens::bench::RawLookup raw;
   uint64_t rng = 1;
   int64_t checksum = 0;
-  for (auto _ : state) {
-    sqlite3_bind_int64(stmt, 1, next_id(rng));
-    while (sqlite3_step(stmt) == SQLITE_ROW) {
-      // Text read the way an application reads it: the pointer, then its length (as
-      // Statement::get_text does). Reading only the length would skip SQLite's text fetch.
-      checksum += sqlite3_column_int64(stmt, 0);
-      checksum += sqlite3_column_text(stmt, 1) != nullptr ? sqlite3_column_bytes(stmt, 1) : 0;
-      checksum += sqlite3_column_text(stmt, 2) != nullptr ? sqlite3_column_bytes(stmt, 2) : 0;
-    }
-    sqlite3_reset(stmt);
-  }
+  for (auto _ : state) checksum += querylens::bench::raw_lookup_once(raw.stmt, rng);
   benchmark::DoNotOptimize(checksum);
-  sqlite3_finalize(stmt);
-  sqlite3_close(db);
 }
 BENCHMARK(BM_SqlitePointLookup_Raw);
 

@@ -16,6 +16,10 @@
 
 namespace querylens::db {
 
+// False only for statements that cannot end the transaction they run in (SELECT, VALUES):
+// the probe then skips reading the transaction before they run.
+bool may_end_transaction(std::string_view sql) noexcept;
+
 // Times one execution at a time and publishes its event. When nobody listens, start() costs a
 // null check and one atomic load and finish() a compare: the SQLite hot path stays raw speed.
 // Templated on the (final) connection class so that session_id() and in_transaction() are
@@ -23,12 +27,22 @@ namespace querylens::db {
 template <class C>
 class ExecutionProbe {
  public:
-  // `ends_transaction`: may the statement end its transaction (may_end_transaction(sql))?
-  ExecutionProbe(EventHub* events, const C& connection, bool ends_transaction = true)
+  // The event's fields that stay the same for every execution of the statement (its text, shape,
+  // session and tags list) are filled once here: finish() writes only what one execution measured.
+  // The views point into the statement and the connection, which outlive the probe.
+  // `ends_transaction`: may the statement end its transaction (may_end_transaction(sql); a
+  // script may, whatever its first statement)?
+  ExecutionProbe(EventHub* events, const C& connection, std::string_view sql,
+                 const QueryShape* shape, bool ends_transaction)
       : events_(events),
         connection_(connection),
         wall_offset_us_(wall_us_from_monotonic(0)),
-        may_end_transaction_(ends_transaction) {}
+        may_end_transaction_(ends_transaction) {
+    event_.sql = sql;
+    event_.shape = shape;
+    event_.session = connection.session_id();
+    event_.tags = &connection.tags();  // the connection's own list: current at every publish
+  }
 
   void start() {
     if (events_ == nullptr || events_->empty()) return;
@@ -38,25 +52,24 @@ class ExecutionProbe {
     if (may_end_transaction_) transaction_at_start_ = transaction_id();
   }
   bool started() const { return start_ns_ >= 0; }
+  // For a script, classified only once it is known that somebody listens.
+  void set_shape(const QueryShape* shape) { event_.shape = shape; }
 
   // Publishes the event of the execution start() began; nothing when it did not start timing.
-  void finish(std::string_view sql, const QueryShape* shape, int64_t rows,
-              std::string_view error) noexcept {
+  void finish(int64_t rows, std::string_view error) noexcept {
     if (start_ns_ < 0) return;
     int64_t end_ns = monotonic_ns();
-    QueryEvent event;
-    event.sql = sql;
-    event.start_us = wall_offset_us_ + start_ns_ / 1000;  // wall_us_from_monotonic, inlined
-    event.duration_ns = end_ns - start_ns_;
-    event.rows = rows;
-    event.error = error;
-    event.session = connection_.session_id();
-    event.transaction_id = transaction_id();
-    if (event.transaction_id == kUnknown) event.transaction_id = transaction_at_start_;
-    event.tags = connection_.tags().empty() ? nullptr : &connection_.tags();
-    event.shape = shape;
+    // wall_us_from_monotonic, inlined; unsigned because the monotonic clock is never negative,
+    // and an unsigned division by a constant is half the instructions of a signed one.
+    event_.start_us =
+        wall_offset_us_ + static_cast<int64_t>(static_cast<uint64_t>(start_ns_) / 1000);
+    event_.duration_ns = end_ns - start_ns_;
+    event_.rows = rows;
+    event_.error = error;
+    event_.transaction_id = transaction_id();
+    if (event_.transaction_id == kUnknown) event_.transaction_id = transaction_at_start_;
     start_ns_ = -1;
-    events_->publish(event);
+    events_->publish(event_);
   }
 
  private:
@@ -70,12 +83,9 @@ class ExecutionProbe {
   int64_t wall_offset_us_;  // the wall clock at monotonic 0, taken once per process
   bool may_end_transaction_;
   int64_t start_ns_ = -1;
+  QueryEvent event_;
   int64_t transaction_at_start_ = kUnknown;
 };
-
-// False only for statements that cannot end the transaction they run in (SELECT, VALUES):
-// the probe then skips reading the transaction before they run.
-bool may_end_transaction(std::string_view sql) noexcept;
 
 // The statement's shape, classified once when it is prepared on an instrumented connection.
 // Classification trouble never fails the application's statement: the event just has no shape.

@@ -56,7 +56,7 @@ PostgresStatement::PostgresStatement(PostgresConnection& connection, std::string
       sql_(std::move(sql)),
       shape_(shape),
       description_(std::move(description)),
-      probe_(connection.events(), connection, may_end_transaction(sql_)) {
+      probe_(connection.events(), connection, sql_, shape_, may_end_transaction(sql_)) {
   int params = PQnparams(description_.get());
   param_text_.resize(params);
   param_null_.assign(params, 1);
@@ -103,7 +103,7 @@ void PostgresStatement::execute() {
   if (!succeeded(result_.get())) {
     PgResult failed = std::move(result_);
     state_ = State::kReady;
-    probe_.finish(sql_, shape_, kUnknown, postgres_error(failed.get(), conn_));
+    probe_.finish(kUnknown, postgres_error(failed.get(), conn_));
     throw_postgres(failed.get(), conn_, sql_);
   }
   if (std::strcmp(PQcmdStatus(result_.get()), "ROLLBACK") == 0 && sql_ == "COMMIT") {
@@ -114,7 +114,7 @@ void PostgresStatement::execute() {
     constexpr std::string_view kMessage =
         "COMMIT rolled back: the transaction had already failed (an earlier statement raised an "
         "error)";
-    probe_.finish(sql_, shape_, kUnknown, kMessage);
+    probe_.finish(kUnknown, kMessage);
     throw Error(ErrorKind::kDatabase, fmt::format("PostgreSQL: {}", kMessage));
   }
   rows_ = PQntuples(result_.get());
@@ -136,7 +136,7 @@ void PostgresStatement::finish_rows() {
   state_ = State::kDone;
   bool query = PQnfields(result_.get()) > 0;
   int64_t delivered = std::min(row_ + 1, rows_);  // all of them, or those read before reset()
-  probe_.finish(sql_, shape_, query ? delivered : rows_affected_, {});
+  probe_.finish(query ? delivered : rows_affected_, {});
 }
 
 void PostgresStatement::reset() {
@@ -215,15 +215,15 @@ Statement& PostgresConnection::prepare(std::string_view sql) {
   std::string text(sql);
   const QueryShape* shape = classify_statement(options_, text);
   std::string name = fmt::format("ql_{}", ++next_statement_);
-  ExecutionProbe<PostgresConnection> probe(
-      options_.events, *this);  // a statement the server rejects is an event too
+  // A statement the server rejects is an event too.
+  ExecutionProbe<PostgresConnection> probe(options_.events, *this, text, shape, true);
   probe.start();
   PgResult prepared(PQprepare(conn_, name.c_str(), text.c_str(), 0, nullptr));
   PgResult description;
   if (succeeded(prepared.get())) description.reset(PQdescribePrepared(conn_, name.c_str()));
   const PGresult* failed = !succeeded(prepared.get()) ? prepared.get() : description.get();
   if (!succeeded(failed)) {
-    probe.finish(text, shape, kUnknown, postgres_error(failed, conn_));
+    probe.finish(kUnknown, postgres_error(failed, conn_));
     throw_postgres(failed, conn_, text);
   }
   auto owned = std::make_unique<PostgresStatement>(*this, std::move(name), text, shape,
@@ -235,7 +235,7 @@ Statement& PostgresConnection::prepare(std::string_view sql) {
 
 void PostgresConnection::execute_script(std::string_view sql) {
   std::string text(sql);
-  ExecutionProbe<PostgresConnection> probe(options_.events, *this);
+  ExecutionProbe<PostgresConnection> probe(options_.events, *this, text, nullptr, true);
   probe.start();
   PgResult result(PQexec(conn_, text.c_str()));  // simple protocol: several statements allowed
   bool ok = succeeded(result.get());
@@ -243,8 +243,8 @@ void PostgresConnection::execute_script(std::string_view sql) {
     int64_t rows = !ok                                               ? kUnknown
                    : PQresultStatus(result.get()) == PGRES_TUPLES_OK ? PQntuples(result.get())
                                                                      : command_rows(result.get());
-    probe.finish(text, classify_statement(options_, text), rows,
-                 ok ? std::string() : postgres_error(result.get(), conn_));
+    probe.set_shape(classify_statement(options_, text));
+    probe.finish(rows, ok ? std::string() : postgres_error(result.get(), conn_));
   }
   if (!ok) throw_postgres(result.get(), conn_, text);
 }

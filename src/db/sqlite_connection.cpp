@@ -34,7 +34,7 @@ SqliteStatement::SqliteStatement(SqliteConnection& connection, sqlite3_stmt* stm
       stmt_(stmt),
       sql_(std::move(sql)),
       shape_(shape),
-      probe_(connection.events(), connection, may_end_transaction(sql_)),
+      probe_(connection.events(), connection, sql_, shape_, may_end_transaction(sql_)),
       returns_rows_(sqlite3_column_count(stmt) > 0),
       writes_(sqlite3_stmt_readonly(stmt) == 0),
       param_count_(sqlite3_bind_parameter_count(stmt)),
@@ -82,7 +82,8 @@ void SqliteStatement::null_unbound() {
   }
 }
 
-void SqliteStatement::begin_execution() {
+// Inline: step() is its only caller, and the call was ~5 instructions of a lookup's ~300.
+inline void SqliteStatement::begin_execution() {
   if (clear_pending_) {  // reset() ran; the usual loop binds every parameter again
     if (rebound_ != all_params_) null_unbound();
     clear_pending_ = false;
@@ -104,7 +105,7 @@ void SqliteStatement::end_execution() {
     rows_affected_ =
         sqlite3_total_changes64(db_) != total_changes_before_ ? sqlite3_changes64(db_) : 0;
   }
-  probe_.finish(sql_, shape_, returns_rows_ ? rows_ : rows_affected_, {});
+  probe_.finish(returns_rows_ ? rows_ : rows_affected_, {});
 }
 
 bool SqliteStatement::step() {
@@ -131,7 +132,7 @@ void SqliteStatement::fail() {
   connection_.stop_deadline();
   sqlite3_reset(stmt_);  // keeps the bindings: the caller may retry (SQLITE_BUSY)
   stepped_ = false;
-  probe_.finish(sql_, shape_, kUnknown, message);
+  probe_.finish(kUnknown, message);
   throw_sqlite(message, sql_);
 }
 
@@ -214,8 +215,8 @@ Statement& SqliteConnection::prepare(std::string_view sql) {
   }
   if (sql.size() > INT_MAX) throw Error(ErrorKind::kUsage, "statement longer than 2 GiB");
   const QueryShape* shape = classify_statement(options_, sql);
-  ExecutionProbe<SqliteConnection> probe(options_.events,
-                                         *this);  // a statement SQLite rejects is an event too
+  // A statement SQLite rejects is an event too.
+  ExecutionProbe<SqliteConnection> probe(options_.events, *this, sql, shape, true);
   probe.start();
   sqlite3_stmt* stmt = nullptr;
   const char* tail = nullptr;
@@ -224,7 +225,7 @@ Statement& SqliteConnection::prepare(std::string_view sql) {
   if (rc != SQLITE_OK) {
     std::string message = sqlite3_errmsg(db_);
     sqlite3_finalize(stmt);
-    probe.finish(sql, shape, kUnknown, message);
+    probe.finish(kUnknown, message);
     throw_sqlite(message, sql);
   }
   if (stmt == nullptr) throw Error(ErrorKind::kUsage, "empty SQL statement");
@@ -243,7 +244,7 @@ Statement& SqliteConnection::prepare(std::string_view sql) {
 
 void SqliteConnection::execute_script(std::string_view sql) {
   std::string text(sql);  // sqlite3_exec wants a NUL-terminated string
-  ExecutionProbe<SqliteConnection> probe(options_.events, *this);
+  ExecutionProbe<SqliteConnection> probe(options_.events, *this, text, nullptr, true);
   int64_t before = sqlite3_total_changes64(db_);
   probe.start();
   char* raw_error = nullptr;
@@ -260,7 +261,8 @@ void SqliteConnection::execute_script(std::string_view sql) {
   sqlite3_free(raw_error);
   if (probe.started()) {
     int64_t rows = rc == SQLITE_OK ? sqlite3_total_changes64(db_) - before : kUnknown;
-    probe.finish(text, classify_statement(options_, text), rows, message);
+    probe.set_shape(classify_statement(options_, text));
+    probe.finish(rows, message);
   }
   if (rc != SQLITE_OK) throw_sqlite(message, text);
 }

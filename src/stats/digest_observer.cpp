@@ -111,7 +111,33 @@ DigestObserver::~DigestObserver() {
   if (drainer_.joinable()) drainer_.join();
 }
 
+// The fast path, kept free of calls so that it needs no saved registers: an event of a shape
+// whose sample it cannot replace goes into this thread's cached lane. Everything else — first
+// event on this thread, a possibly slower sample, a full lane — tail-calls on_query_slow().
 void DigestObserver::on_query(const QueryEvent& event) {
+  if (event.shape != nullptr && event.timed() && !event.failed()) [[likely]] {
+    const CachedLane& cached = cached_lanes[id_ & (kCachedLanes - 1)];
+    if (cached.observer == id_ && cached.lane != nullptr) [[likely]] {
+      Lane* lane = cached.lane;
+      const Lane::KnownSample& known = lane->known(event.shape);
+      bool nudge = false;
+      if (known.shape == event.shape && event.duration_ns <= known.sample_ns &&
+          lane->try_push(event, &nudge)) [[likely]] {
+        if (nudge) [[unlikely]]
+          request_drain();
+        return;
+      }
+    }
+  }
+  on_query_slow(event);
+}
+
+void DigestObserver::request_drain() {
+  drain_requested_.store(true, std::memory_order_relaxed);
+  wake_.notify_one();
+}
+
+void DigestObserver::on_query_slow(const QueryEvent& event) {
   Lane* lane = nullptr;
   if (event.shape != nullptr && event.timed() && !event.failed()) {
     const CachedLane& cached = cached_lanes[id_ & (kCachedLanes - 1)];
@@ -121,10 +147,7 @@ void DigestObserver::on_query(const QueryEvent& event) {
       bool nudge = false;
       if (known.shape == event.shape && event.duration_ns <= known.sample_ns &&
           lane->try_push(event, &nudge)) {
-        if (nudge) [[unlikely]] {
-          drain_requested_.store(true, std::memory_order_relaxed);
-          wake_.notify_one();
-        }
+        if (nudge) request_drain();
         return;
       }
     }

@@ -58,7 +58,35 @@ TEST_F(SqliteEventsTest, DmlCountsAffectedRows) {
   auto events = recorder_->take();
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(events[0].rows, 2);
-  EXPECT_EQ(events[0].tags.size(), 0u);  // no tags set: the event carried a null pointer
+  EXPECT_EQ(events[0].tags.size(), 0u);  // no tags set: the event carried an empty list
+}
+
+// A prepared statement's event is filled once, at prepare time: tags set later, and an error
+// in one execution, must still show (and not linger) in the events of later executions.
+TEST_F(SqliteEventsTest, ReusedStatementEventsFollowTagsAndErrors) {
+  const std::string sql = "INSERT INTO t VALUES (?, 'x')";
+  conn_->query(sql, {int64_t{10}});
+  conn_->set_tags({{"job", "import"}});
+  EXPECT_THROW(conn_->query(sql, {int64_t{10}}), Error);  // duplicate key
+  conn_->set_tags({});
+  conn_->query(sql, {int64_t{11}});
+
+  auto events = recorder_->take();
+  ASSERT_EQ(events.size(), 3u);
+  EXPECT_TRUE(events[0].tags.empty());
+  EXPECT_TRUE(events[0].error.empty());
+  EXPECT_EQ(events[0].rows, 1);
+  EXPECT_EQ(events[1].tags, (Tags{{"job", "import"}}));
+  EXPECT_NE(events[1].error.find("UNIQUE constraint failed"), std::string::npos);
+  EXPECT_EQ(events[1].rows, kUnknown);
+  EXPECT_TRUE(events[2].tags.empty());
+  EXPECT_TRUE(events[2].error.empty());
+  EXPECT_EQ(events[2].rows, 1);
+  for (const auto& e : events) {
+    EXPECT_EQ(e.sql, sql);
+    EXPECT_EQ(e.session, conn_->session_id());
+    EXPECT_EQ(e.shape, events[0].shape);
+  }
 }
 
 TEST_F(SqliteEventsTest, FailingStatementsPublishTheirError) {

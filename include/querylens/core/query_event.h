@@ -39,7 +39,7 @@ struct QueryEvent {
   std::string_view error;             // empty when the statement succeeded
   std::string_view session;           // connection / backend pid / session id; empty = unknown
   int64_t transaction_id = kUnknown;  // transaction ordinal or xid where the source knows it
-  const Tags* tags = nullptr;         // may be null
+  const Tags* tags = nullptr;         // null or empty when there are none
   const QueryShape* shape = nullptr;  // filled in once per shape (null until classified)
 
   bool failed() const { return !error.empty(); }

@@ -57,6 +57,8 @@ class DigestObserver : public QueryObserver {
 
  private:
   Lane* lane_for_this_thread();
+  [[gnu::noinline]] void on_query_slow(const QueryEvent& event);
+  [[gnu::noinline]] void request_drain();  // a lane is half full: wake the drainer early
   std::shared_ptr<Lane> acquire_lane();
   void add_directly(const QueryEvent& event, Lane* lane);  // lane: this thread's, or null
   void drain_locked() const;
