@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <bit>
 #include <cctype>
 #include <cstring>
 
@@ -44,20 +45,49 @@ constexpr std::string_view kSeverities[] = {"LOG",     "ERROR",     "FATAL", "PA
                                             "NOTICE",  "INFO",      "DEBUG", "DETAIL",  "HINT",
                                             "CONTEXT", "STATEMENT", "QUERY", "LOCATION"};
 
+// What the last timestamp read was: consecutive lines mostly share their second, and a log has
+// one zone (two around a DST change). Starts as a valid time whose value is known.
+struct TimeCache {
+  char head[19] = {'1', '9', '7', '0', '-', '0', '1', '-', '0', '1',
+                   ' ', '0', '0', ':', '0', '0', ':', '0', '0'};
+  int64_t seconds = 0;
+  char zone[8] = {};  // " UTC", with its space
+  size_t zone_size = 0;
+  int64_t zone_offset = 0;
+};
+thread_local TimeCache time_cache;
+
+bool is_zone_char(char c) {
+  return is_digit(c) || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || c == '+' || c == '-';
+}
+
+// The first `n` (<= 8) bytes of `a` and `b` are the same. One masked 8-byte comparison when
+// `a` has 8 bytes to read: a call to memcmp cost more than the comparison (callgrind).
+bool same_head(const char* a, size_t a_size, const char* b, size_t n) {
+  if (std::endian::native == std::endian::little && a_size >= 8) {
+    uint64_t x, y;
+    std::memcpy(&x, a, 8);
+    std::memcpy(&y, b, 8);
+    uint64_t mask = n >= 8 ? ~uint64_t{0} : (uint64_t{1} << (8 * n)) - 1;
+    return ((x ^ y) & mask) == 0;
+  }
+  for (size_t k = 0; k < n; ++k) {
+    if (a[k] != b[k]) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 size_t parse_pg_timestamp(std::string_view s, int64_t* unix_us) {
   if (s.size() < 19) return 0;
   const char* p = s.data();
-  // Consecutive lines mostly share their second: when the 19 bytes up to the fraction are the
-  // last ones read, so are their validity and value (one comparison instead of a parse).
-  // Starts as a valid time whose value is known.
-  static thread_local char cached_head[19] = {'1', '9', '7', '0', '-', '0', '1', '-', '0', '1',
-                                              ' ', '0', '0', ':', '0', '0', ':', '0', '0'};
-  static thread_local int64_t cached_seconds = 0;
+  TimeCache& cache = time_cache;
+  // When the 19 bytes up to the fraction are the last ones read, so are their validity and
+  // value (one comparison instead of a parse).
   int64_t seconds;
-  if (same_19_bytes(cached_head, p)) {
-    seconds = cached_seconds;
+  if (same_19_bytes(cache.head, p)) {
+    seconds = cache.seconds;
   } else {
     for (int i : {0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18}) {
       if (!is_digit(p[i])) return 0;
@@ -69,33 +99,33 @@ size_t parse_pg_timestamp(std::string_view s, int64_t* unix_us) {
     if (m < 1 || m > 12 || d < 1 || d > 31) return 0;
     int64_t days = days_from_civil(y, static_cast<unsigned>(m), static_cast<unsigned>(d));
     seconds = days * 86400 + two(p + 11) * 3600 + two(p + 14) * 60 + two(p + 17);
-    std::memcpy(cached_head, p, 19);
-    cached_seconds = seconds;
+    std::memcpy(cache.head, p, 19);
+    cache.seconds = seconds;
   }
   size_t i = 19;
   int64_t micros = 0;
   if (i < s.size() && s[i] == '.') {
     ++i;
-    int64_t scale = 100000;
-    while (i < s.size() && is_digit(s[i])) {
-      micros += (s[i] - '0') * scale;
-      scale /= 10;
-      ++i;
+    if (i + 3 < s.size() && is_digit(p[i]) && is_digit(p[i + 1]) && is_digit(p[i + 2]) &&
+        !is_digit(p[i + 3])) {  // %m: milliseconds, as the loop below would read them
+      micros = (two(p + i) * 10 + (p[i + 2] - '0')) * 1000;
+      i += 3;
+    } else {
+      int64_t scale = 100000;
+      while (i < s.size() && is_digit(s[i])) {
+        micros += (s[i] - '0') * scale;
+        scale /= 10;
+        ++i;
+      }
     }
   }
   // The zone: " UTC", " CET", " +02", " -0330". Only letters, digits and signs, so a
-  // following ':' or ',' is left for the prefix's next literal. A log has one zone (two around
-  // a DST change): the last one read is remembered with its offset.
-  auto is_zone_char = [](char c) {
-    return is_digit(c) || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || c == '+' || c == '-';
-  };
-  static thread_local char cached_zone[8] = {};  // " UTC", with its space
-  static thread_local size_t cached_zone_size = 0;
-  static thread_local int64_t cached_zone_offset = 0;
-  size_t zs = cached_zone_size;
-  if (zs > 0 && i + zs <= s.size() && std::memcmp(s.data() + i, cached_zone, zs) == 0 &&
+  // following ':' or ',' is left for the prefix's next literal. The last one read is
+  // remembered with its offset.
+  size_t zs = cache.zone_size;
+  if (zs > 0 && i + zs <= s.size() && same_head(p + i, s.size() - i, cache.zone, zs) &&
       (i + zs == s.size() || !is_zone_char(s[i + zs]))) {
-    seconds -= cached_zone_offset;
+    seconds -= cache.zone_offset;
     i += zs;
   } else if (i + 1 < s.size() && s[i] == ' ' && s[i + 1] != ' ' && !is_digit(s[i + 1]) &&
              s[i + 1] != '[') {
@@ -112,10 +142,10 @@ size_t parse_pg_timestamp(std::string_view s, int64_t* unix_us) {
     }
     seconds -= offset;
     if (!zone.empty()) {
-      if (z - i <= sizeof cached_zone) {
-        std::memcpy(cached_zone, s.data() + i, z - i);
-        cached_zone_size = z - i;
-        cached_zone_offset = offset;
+      if (z - i <= sizeof cache.zone) {
+        std::memcpy(cache.zone, s.data() + i, z - i);
+        cache.zone_size = z - i;
+        cache.zone_offset = offset;
       }
       i = z;
     }
