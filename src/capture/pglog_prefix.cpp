@@ -40,6 +40,12 @@ bool same_19_bytes(const char* a, const char* b) {
   return ((a0 ^ b0) | (a1 ^ b1) | (a2 ^ b2)) == 0;
 }
 
+// match_severity() needs an upper-case letter first: most lines after %q are not a severity
+// ("app@shop LOG:"), and this saves the call.
+bool could_be_severity(std::string_view text) {
+  return !text.empty() && text[0] >= 'A' && text[0] <= 'Z';
+}
+
 // Severity words PostgreSQL writes (untranslated). DEBUG1..5 are matched by their stem.
 constexpr std::string_view kSeverities[] = {"LOG",     "ERROR",     "FATAL", "PANIC",   "WARNING",
                                             "NOTICE",  "INFO",      "DEBUG", "DETAIL",  "HINT",
@@ -75,6 +81,27 @@ bool same_head(const char* a, size_t a_size, const char* b, size_t n) {
     if (a[k] != b[k]) return false;
   }
   return true;
+}
+
+// parse_pg_timestamp() for the common line, inline in the prefix matcher: the cached second,
+// no fraction or %m's three digits, the cached zone. 0 when the line is not that (the caller
+// then parses it fully); otherwise what parse_pg_timestamp() gives.
+inline size_t parse_cached_timestamp(std::string_view s, int64_t* unix_us) {
+  const TimeCache& cache = time_cache;
+  const char* p = s.data();
+  size_t zs = cache.zone_size;
+  // the 19 bytes, ".ddd" and the zone; one more byte to see where the zone ends
+  if (zs == 0 || s.size() < 24 + zs || !same_19_bytes(cache.head, p)) return 0;
+  size_t i = 19;
+  int64_t micros = 0;
+  if (p[19] == '.') {
+    if (!is_digit(p[20]) || !is_digit(p[21]) || !is_digit(p[22]) || is_digit(p[23])) return 0;
+    micros = (two(p + 20) * 10 + (p[22] - '0')) * 1000;
+    i = 23;
+  }
+  if (!same_head(p + i, s.size() - i, cache.zone, zs) || is_zone_char(p[i + zs])) return 0;
+  *unix_us = (cache.seconds - cache.zone_offset) * 1'000'000 + micros;
+  return i + zs;
 }
 
 }  // namespace
@@ -269,15 +296,84 @@ bool LogLinePrefix::compile(std::string_view prefix, LogLinePrefix* out, std::st
       return false;
     }
     if (j < p.tokens_.size()) p.tokens_[i].literal = p.tokens_[j].literal;
+    p.tokens_[i].then_literal = j == i + 1 && j < p.tokens_.size();
   }
+  const auto& t = p.tokens_;
+  p.time_pid_head_ = t.size() >= 4 && t[0].kind == Kind::kTime && t[1].kind == Kind::kLiteral &&
+                     t[2].kind == Kind::kNumber && t[2].field == Field::kPid &&
+                     t[3].kind == Kind::kLiteral;
+  auto text_to = [](const Token& x, Field field, std::string_view end) {
+    return x.kind == Kind::kText && x.field == field && !x.padded && x.then_literal &&
+           x.literal == end;
+  };
+  p.user_at_database_tail_ =
+      p.time_pid_head_ && t.size() == 9 && t[4].kind == Kind::kStopIfBackground &&
+      text_to(t[5], Field::kUser, "@") && text_to(t[7], Field::kDatabase, " ");
   *out = std::move(p);
   return true;
 }
 
+// The literal `lit` at line[pos]. Literals are a few bytes ("] ", "@"): a loop, not a call to
+// memcmp.
+static bool literal_at(std::string_view line, size_t pos, const std::string& lit) {
+  size_t n = lit.size();
+  if (line.size() - pos < n) return false;
+  for (size_t k = 0; k < n; ++k) {
+    if (line[pos + k] != lit[k]) return false;
+  }
+  return true;
+}
+
 size_t LogLinePrefix::match(std::string_view line, PrefixFields* f) const {
-  size_t pos = 0;
+  if (!time_pid_head_) return match_tokens(line, 0, 0, f);
+  size_t pos = match_time_pid(line, f);
+  if (pos == std::string_view::npos) return pos;
+  if (user_at_database_tail_) return match_user_at_database(line, pos, f);
+  return match_tokens(line, 4, pos, f);
+}
+
+// '%q%u@%d ' as the token loop reads it: a background process's line stops at its severity,
+// the user ends at the first '@', the database at the next space.
+size_t LogLinePrefix::match_user_at_database(std::string_view line, size_t pos,
+                                             PrefixFields* f) const {
+  std::string_view rest = line.substr(pos), unused;
+  if (could_be_severity(rest) && match_severity(rest, &unused) > 0) return pos;
+  size_t at = find_char(rest, '@');
+  if (at == std::string_view::npos) return at;
+  f->user = rest.substr(0, at);
+  rest.remove_prefix(at + 1);
+  size_t space = find_char(rest, ' ');
+  if (space == std::string_view::npos) return space;
+  f->database = rest.substr(0, space);
+  return pos + at + 1 + space + 1;
+}
+
+// What the token loop does for the first four tokens, less its dispatch per token and with
+// the usual timestamp read inline.
+size_t LogLinePrefix::match_time_pid(std::string_view line, PrefixFields* f) const {
+  constexpr size_t npos = std::string_view::npos;
+  int64_t us = 0;
+  size_t pos = parse_cached_timestamp(line, &us);
+  if (pos == 0 && (pos = parse_pg_timestamp(line, &us)) == 0) return npos;
+  f->time_us = us;
+  const std::string& open = tokens_[1].literal;
+  if (!literal_at(line, pos, open)) return npos;
+  pos += open.size();
+  size_t n = pos;
+  int64_t pid = 0;
+  while (n < line.size() && is_digit(line[n])) pid = pid * 10 + (line[n++] - '0');
+  if (n == pos) return npos;
+  f->pid = pid;
+  const std::string& close = tokens_[3].literal;
+  if (!literal_at(line, n, close)) return npos;
+  return n + close.size();
+}
+
+size_t LogLinePrefix::match_tokens(std::string_view line, size_t first, size_t pos,
+                                   PrefixFields* f) const {
   std::string_view unused;
-  for (const Token& t : tokens_) {
+  for (size_t ti = first; ti < tokens_.size(); ++ti) {
+    const Token& t = tokens_[ti];
     std::string_view rest = line.substr(pos);
     std::string_view value;
     switch (t.kind) {
@@ -292,7 +388,7 @@ size_t LogLinePrefix::match(std::string_view line, PrefixFields* f) const {
         continue;
       }
       case Kind::kStopIfBackground:
-        if (match_severity(rest, &unused) > 0) return pos;
+        if (could_be_severity(rest) && match_severity(rest, &unused) > 0) return pos;
         continue;
       case Kind::kTime:
       case Kind::kSessionStart: {
@@ -348,6 +444,10 @@ size_t LogLinePrefix::match(std::string_view line, PrefixFields* f) const {
         }
         value = rest.substr(0, n);
         pos += n;
+        if (t.then_literal) {  // found where it starts: the literal is matched
+          pos += t.literal.size();
+          ++ti;
+        }
         if (t.padded) {
           while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
           while (!value.empty() && value.back() == ' ') value.remove_suffix(1);
