@@ -108,19 +108,6 @@ struct Backend {
   bool fresh = false;
 };
 
-// Reuses the strings of `tags` so a steady stream of events allocates nothing.
-void set_tag(Tags* tags, size_t* n, std::string_view name, std::string_view value) {
-  if (value.empty()) return;
-  if (*n < tags->size()) {
-    auto& [tag_name, tag_value] = (*tags)[*n];
-    if (!same_text(tag_name, name)) tag_name.assign(name);
-    if (!same_text(tag_value, value)) tag_value.assign(value);  // user, database: the same
-  } else {
-    tags->emplace_back(std::string(name), std::string(value));
-  }
-  ++*n;
-}
-
 // The parts of one event, as a record or a waiting statement has them.
 struct EventParts {
   int64_t pid = kUnknown;
@@ -130,7 +117,38 @@ struct EventParts {
   std::string_view session, user, database, application, client, params;
 };
 
-void publish(QueryObserver& out, const EventParts& p, Tags* tags) {
+// Tag `k` of `tags` is name = value when the value is not empty. Inline, so that the name is a
+// literal and its comparison unrolls (a call per tag was ~5% of a log digest, callgrind).
+[[gnu::always_inline]] inline void put_tag(Tags& tags, size_t& k, std::string_view name,
+                                           std::string_view value) {
+  if (value.empty()) return;
+  if (k < tags.size()) {
+    auto& [tag_name, tag_value] = tags[k];
+    if (!same_text(tag_name, name)) tag_name.assign(name);
+    if (!same_text(tag_value, value)) tag_value.assign(value);  // user, database: the same
+  } else {
+    tags.emplace_back(std::string(name), std::string(value));
+  }
+  ++k;
+}
+
+// The event's tags in the vector kept for their number (it has that many from its first use
+// on): a steady stream of events allocates nothing. Null when there are none.
+const Tags* set_tags(EventTags* scratch, const EventParts& p) {
+  size_t n = !p.user.empty() + !p.database.empty() + !p.application.empty() + !p.client.empty() +
+             !p.params.empty();
+  if (n == 0) return nullptr;
+  Tags& tags = scratch->by_count[n];
+  size_t k = 0;
+  put_tag(tags, k, "user", p.user);
+  put_tag(tags, k, "database", p.database);
+  put_tag(tags, k, "application", p.application);
+  put_tag(tags, k, "client", p.client);
+  put_tag(tags, k, "params", p.params);
+  return &tags;
+}
+
+void publish(QueryObserver& out, const EventParts& p, EventTags* tags) {
   QueryEvent e;
   e.sql = p.sql;
   e.error = p.error;
@@ -147,14 +165,7 @@ void publish(QueryObserver& out, const EventParts& p, Tags* tags) {
   }
   e.session = session;
   e.transaction_id = p.transaction_id;
-  size_t n = 0;
-  set_tag(tags, &n, "user", p.user);
-  set_tag(tags, &n, "database", p.database);
-  set_tag(tags, &n, "application", p.application);
-  set_tag(tags, &n, "client", p.client);
-  set_tag(tags, &n, "params", p.params);
-  tags->resize(n);
-  e.tags = n > 0 ? tags : nullptr;
+  e.tags = set_tags(tags, p);
   out.on_query(e);
 }
 
@@ -182,7 +193,7 @@ EventParts waiting_parts(int64_t pid, const Waiting& w, int64_t duration_ns) {
 }  // namespace
 
 void publish_waiting(QueryObserver& out, int64_t pid, const WaitingStatement& w,
-                     int64_t duration_ns, int64_t transaction_id, Tags* tags) {
+                     int64_t duration_ns, int64_t transaction_id, EventTags* tags) {
   EventParts p = waiting_parts(pid, w, duration_ns);
   p.transaction_id = transaction_id;
   publish(out, p, tags);
@@ -196,7 +207,7 @@ struct PgLogEvents::Impl {
   uint64_t events = 0;
   uint64_t plans = 0;       // auto_explain JSON plans passed on
   uint64_t text_plans = 0;  // auto_explain plans in text format (not read)
-  Tags tags;
+  EventTags tags;
   PgLogEdge edge;
 
   Impl(QueryObserver& o, const PgLogPart& p)
