@@ -24,6 +24,7 @@ enum CharClass : uint8_t {
   kIdentChar = 16,
   kXDigit = 32,
   kOpChar = 64,
+  kPunctChar = 128,  // ( ) , ; [ ]: always a token of one character
 };
 
 constexpr std::array<uint8_t, 256> make_char_classes() {
@@ -40,6 +41,9 @@ constexpr std::array<uint8_t, 256> make_char_classes() {
     if (digit || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')) k |= kXDigit;
     for (char op : {'+', '-', '*', '/', '<', '>', '=', '~', '!', '@', '#', '%', '^', '&', '|'}) {
       if (c == op) k |= kOpChar;
+    }
+    for (char punct : {'(', ')', ',', ';', '[', ']'}) {
+      if (c == punct) k |= kPunctChar;
     }
     t[static_cast<size_t>(c)] = k;
   }
@@ -203,6 +207,12 @@ class Scanner {
       ++i_;
       while (i_ < s_.size() && is_ident_char(static_cast<unsigned char>(s_[i_]))) ++i_;
       return TokenKind::kWord;
+    }
+    // Next come commas and parentheses, which no other branch below takes: one test, not the
+    // dozen comparisons before the last line (a fifth of the tokens of logged statements).
+    if (has_class(uc, kPunctChar)) {
+      ++i_;
+      return TokenKind::kPunct;
     }
     if (c == '\'') {
       quoted(start, '\'', false);
