@@ -27,14 +27,22 @@ inline bool starts_with(std::string_view s, std::string_view p) {
 // "12.345 ms" → nanoseconds; false when the text is not a duration in ms.
 bool parse_duration_ms(std::string_view s, int64_t* ns, size_t* consumed) {
   size_t i = 0;
-  int64_t whole = 0, frac = 0, scale = 100000;
+  int64_t whole = 0, frac = 0;
   while (i < s.size() && s[i] >= '0' && s[i] <= '9') whole = whole * 10 + (s[i++] - '0');
   if (i == 0) return false;
   if (i < s.size() && s[i] == '.') {
-    for (++i; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i, scale /= 10)
-      frac += (s[i] - '0') * scale;
+    // Digits past the sixth (below a nanosecond) count for nothing; the fraction is scaled
+    // once at the end, not by a division per digit.
+    int digits = 0;
+    for (++i; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i) {
+      if (digits < 6) {
+        frac = frac * 10 + (s[i] - '0');
+        ++digits;
+      }
+    }
+    for (; digits < 6; ++digits) frac *= 10;  // the first digit is tenths of a ms: 100000 ns
   }
-  if (s.compare(i, 3, " ms") != 0) return false;
+  if (!(i + 3 <= s.size() && s[i] == ' ' && s[i + 1] == 'm' && s[i + 2] == 's')) return false;
   *ns = whole * 1'000'000 + frac;
   *consumed = i + 3;
   return true;
