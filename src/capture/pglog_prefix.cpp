@@ -361,7 +361,9 @@ size_t LogLinePrefix::match_time_pid(std::string_view line, PrefixFields* f) con
   pos += open.size();
   size_t n = pos;
   int64_t pid = 0;
-  while (n < line.size() && is_digit(line[n])) pid = pid * 10 + (line[n++] - '0');
+  // One subtraction tells a digit and gives its value (a byte below '0' wraps around).
+  for (unsigned d; n < line.size() && (d = static_cast<unsigned char>(line[n]) - 48u) < 10; ++n)
+    pid = pid * 10 + d;
   if (n == pos) return npos;
   f->pid = pid;
   const std::string& close = tokens_[3].literal;
