@@ -65,6 +65,9 @@ inline char to_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c
 class Scanner {
  public:
   explicit Scanner(std::string_view s) : s_(s) {}
+  // A scanner whose next token starts at or after s[at] (fold_key's fast paths hand it the
+  // tokens they do not take).
+  Scanner(std::string_view s, size_t at) : s_(s), i_(at) {}
 
   // The next token, skipping whitespace and comments; false at the end of the text or at an
   // unterminated construct (then ok() is false and error_offset() says where it starts).
@@ -79,6 +82,7 @@ class Scanner {
   }
   bool ok() const { return ok_; }
   size_t error_offset() const { return error_offset_; }
+  size_t position() const { return i_; }  // where the last token ended
 
  private:
   char at(size_t k) const { return k < s_.size() ? s_[k] : '\0'; }
