@@ -154,14 +154,14 @@ void fold_key(std::string_view sql, std::string* out, bool* has_literals) {
   size_t i = 0;
   Token t;
   while (true) {
-    // Whitespace, words and one-character punctuation, read here as the scanner reads them but
-    // without its dispatch and token: they are most of a statement, and the scanner's
-    // per-token overhead was most of this function's instructions (callgrind).
+    // Whitespace, words, one-character punctuation and operators, read here as the scanner
+    // reads them but without its dispatch and token: they are most of a statement, and the
+    // scanner's per-token overhead was most of this function's instructions (callgrind).
     while (i < n && detail::is_space(s[i])) ++i;
     if (i >= n) break;
     const unsigned char c = s[i];
+    const unsigned char n1 = i + 1 < n ? s[i + 1] : 0;
     if (detail::is_ident_start(c)) {
-      const unsigned char n1 = i + 1 < n ? s[i + 1] : 0;
       if (n1 != '\'' && n1 != '&') {  // else E'', U&'' ...: the scanner's
         size_t end = i + 1;
         while (end < n && detail::is_ident_char(s[end])) ++end;
@@ -179,7 +179,12 @@ void fold_key(std::string_view sql, std::string* out, bool* has_literals) {
         i = end;
         continue;
       }
-    } else if (detail::has_class(c, detail::kPunctChar)) {
+    } else if (detail::has_class(c, detail::kPunctChar) ||
+               (c == '.' && !detail::is_digit(n1)) ||  // not a number's: u.name
+               // a one-character operator (=, +, >): not @name, not the start of a longer
+               // operator or of a comment (-- and /* run into an operator character)
+               (detail::is_op_char(static_cast<char>(c)) && c != '@' &&
+                !detail::is_op_char(static_cast<char>(n1)))) {
       if (p != begin) *p++ = ' ';
       *p++ = static_cast<char>(c);
       ++i;
