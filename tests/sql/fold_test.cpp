@@ -77,6 +77,9 @@ TEST(FoldTest, OnePassKeyEqualsTokenKeyOnGeneratedStatements) {
       "A_Very_Long_Column_Name_Of_Thirty_Two",  // longer than put_lower's 16 bytes
       "MiXeD_CaSe_$1",
       "ZZ@AA[zz`",  // letters next to the bytes just outside A-Z and a-z
+      "u.name",
+      "a.5",
+      "#>>",
       "WHERE",
       "id",
       "=",
