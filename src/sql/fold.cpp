@@ -154,7 +154,7 @@ void fold_key(std::string_view sql, std::string* out, bool* has_literals) {
   size_t i = 0;
   Token t;
   while (true) {
-    // Whitespace, words, one-character punctuation and operators, read here as the scanner
+    // Whitespace, words, numbers, one-character punctuation and operators, read here as the scanner
     // reads them but without its dispatch and token: they are most of a statement, and the
     // scanner's per-token overhead was most of this function's instructions (callgrind).
     while (i < n && detail::is_space(s[i])) ++i;
@@ -179,6 +179,12 @@ void fold_key(std::string_view sql, std::string* out, bool* has_literals) {
         i = end;
         continue;
       }
+    } else if (detail::is_digit(c) || (c == '.' && detail::is_digit(n1))) {  // a number
+      if (p != begin) *p++ = ' ';
+      *p++ = '?';
+      literals = true;
+      i = detail::Scanner::number_end(sql, i);
+      continue;
     } else if (detail::has_class(c, detail::kPunctChar) ||
                (c == '.' && !detail::is_digit(n1)) ||  // not a number's: u.name
                // a one-character operator (=, +, >): not @name, not the start of a longer
