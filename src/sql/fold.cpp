@@ -154,9 +154,10 @@ void fold_key(std::string_view sql, std::string* out, bool* has_literals) {
   size_t i = 0;
   Token t;
   while (true) {
-    // Whitespace, words, numbers, one-character punctuation and operators, read here as the scanner
-    // reads them but without its dispatch and token: they are most of a statement, and the
-    // scanner's per-token overhead was most of this function's instructions (callgrind).
+    // Whitespace, words, strings, numbers, one-character punctuation and operators, read here
+    // as the scanner reads them but without its dispatch and token: they are most of a
+    // statement, and the scanner's per-token overhead was most of this function's
+    // instructions (callgrind).
     while (i < n && detail::is_space(s[i])) ++i;
     if (i >= n) break;
     const unsigned char c = s[i];
@@ -179,6 +180,13 @@ void fold_key(std::string_view sql, std::string* out, bool* has_literals) {
         i = end;
         continue;
       }
+    } else if (c == '\'') {  // a string
+      i = detail::Scanner::quoted_end(sql, i, '\'', false);
+      if (i == std::string_view::npos) break;  // not closed: the scanner stops there too
+      if (p != begin) *p++ = ' ';
+      *p++ = '?';
+      literals = true;
+      continue;
     } else if (detail::is_digit(c) || (c == '.' && detail::is_digit(n1))) {  // a number
       if (p != begin) *p++ = ' ';
       *p++ = '?';

@@ -107,6 +107,28 @@ class Scanner {
     return i;
   }
 
+  // The end of the quoted run opened at s[open]; npos when it is not closed. Out of line, and
+  // static for fold_key's own loop.
+  [[gnu::noinline]] static size_t quoted_end(std::string_view s, size_t open, char quote,
+                                             bool backslash) {
+    size_t i = open + 1;  // opening quote
+    while (i < s.size()) {
+      char c = s[i];
+      if (backslash && c == '\\') {
+        i += 2;
+      } else if (c == quote) {
+        if (i + 1 < s.size() && s[i + 1] == quote) {
+          i += 2;
+        } else {
+          return i + 1;
+        }
+      } else {
+        ++i;
+      }
+    }
+    return std::string_view::npos;
+  }
+
  private:
   char at(size_t k) const { return k < s_.size() ? s_[k] : '\0'; }
 
@@ -164,30 +186,9 @@ class Scanner {
     return true;
   }
 
-  // The rare, longer scans are out of line and take the text, not the scanner: a scanner
-  // whose address never escapes stays in registers in the loops that inline next().
-  // The end of the quoted run opened at s[open]; npos when it is not closed.
-  [[gnu::noinline]] static size_t quoted_end(std::string_view s, size_t open, char quote,
-                                             bool backslash) {
-    size_t i = open + 1;  // opening quote
-    while (i < s.size()) {
-      char c = s[i];
-      if (backslash && c == '\\') {
-        i += 2;
-      } else if (c == quote) {
-        if (i + 1 < s.size() && s[i + 1] == quote) {
-          i += 2;
-        } else {
-          return i + 1;
-        }
-      } else {
-        ++i;
-      }
-    }
-    return std::string_view::npos;
-  }
-
-  // The end of the dollar quote starting at s[i] == '$'; 0 when it is not one, npos when it
+  // The rare, longer scans are out of line and take the text, not the scanner (as quoted_end()
+  // does): a scanner whose address never escapes stays in registers in the loops that inline
+  // next(). The end of the dollar quote starting at s[i] == '$'; 0 when it is not one, npos when it
   // is not closed.
   [[gnu::noinline]] static size_t dollar_quote_end(std::string_view s, size_t i) {
     size_t j = i + 1;
