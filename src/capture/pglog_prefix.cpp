@@ -181,7 +181,7 @@ size_t parse_pg_timestamp(std::string_view s, int64_t* unix_us) {
   return i;
 }
 
-size_t match_severity(std::string_view text, std::string_view* severity) {
+size_t match_severity_general(std::string_view text, std::string_view* severity) {
   size_t n = 0;
   while (n < text.size() && n < 10 && text[n] >= 'A' && text[n] <= 'Z') ++n;
   if (n < 3 || n + 3 > text.size() || text[n] != ':' || text[n + 1] != ' ' || text[n + 2] != ' ') {

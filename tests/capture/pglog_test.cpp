@@ -189,6 +189,16 @@ TEST(PgLogPrefix, SeverityWithVerboseSqlstate) {
   EXPECT_EQ(match_severity("DEBUG2:  x", &severity), 9u);
   EXPECT_EQ(match_severity("Log:  x", &severity), 0u);
   EXPECT_EQ(match_severity("SELECT:  x", &severity), 0u);
+  // The inline "LOG:  " path says what the general function says.
+  for (std::string_view text :
+       {"LOG:  x", "LOG:  ", "LOG:  00000: x", "LOG:  0000a: x", "LOG:  duration: 1 ms",
+        "LOG:  a:", "LOG: x", "LOG:", "LOGS:  x", "LOG:  12345:x"}) {
+    std::string_view inline_severity, general_severity;
+    EXPECT_EQ(match_severity(text, &inline_severity),
+              match_severity_general(text, &general_severity))
+        << text;
+    EXPECT_EQ(inline_severity, general_severity) << text;
+  }
 }
 
 TEST(PgLogDetect, TellsEachFormatAndPrefix) {

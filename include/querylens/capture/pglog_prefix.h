@@ -93,7 +93,18 @@ bool detect_log_line_prefix(std::string_view head, std::string* prefix, std::str
 
 // "LOG:  " / "ERROR:  " (and "LOG:  00000: " of log_error_verbosity = verbose) at the start of
 // `text`: the length to skip to reach the message, with the level in *severity; 0 when none.
-size_t match_severity(std::string_view text, std::string_view* severity);
+size_t match_severity_general(std::string_view text, std::string_view* severity);
+// Inline for the line most of a log's lines are, "LOG:  message" (a call and the general
+// scan were ~2.5% of a log digest); anything else, the general function.
+inline size_t match_severity(std::string_view text, std::string_view* severity) {
+  if (text.size() >= 6 && text[0] == 'L' && text[1] == 'O' && text[2] == 'G' && text[3] == ':' &&
+      text[4] == ' ' && text[5] == ' ' &&
+      !(text.size() >= 13 && text[11] == ':' && text[12] == ' ')) {  // no "00000: "
+    *severity = text.substr(0, 3);
+    return 6;
+  }
+  return match_severity_general(text, severity);
+}
 
 // "2024-03-05 14:22:01[.123][ UTC|+02|-0330]" at the start of `text`: microseconds since the
 // epoch in *unix_us and the length consumed; 0 when it is not one. Zone names other than
