@@ -10,6 +10,7 @@
 // is delivered once, timed as one reader would have timed it.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <unordered_map>
@@ -47,9 +48,16 @@ struct PgLogEdge {
   std::unordered_map<int64_t, std::string> sessions;      // by pid: the session of a waiting one
 };
 
+// The tags of published events (user, database, application, client, params), scratch space
+// reused between events: one vector per number of tags, so that an event with params after one
+// without reuses its strings (a vector resized down and up again freed and allocated them).
+struct EventTags {
+  std::array<Tags, 6> by_count;
+};
+
 // Publishes a waiting statement as one event (timed when duration_ns >= 0): the same event a
-// single reader makes of it. `tags` is scratch space reused between calls.
+// single reader makes of it.
 void publish_waiting(QueryObserver& out, int64_t pid, const WaitingStatement& w,
-                     int64_t duration_ns, int64_t transaction_id, Tags* tags);
+                     int64_t duration_ns, int64_t transaction_id, EventTags* tags);
 
 }  // namespace querylens::capture

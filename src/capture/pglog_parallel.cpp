@@ -88,7 +88,7 @@ class PgLogJoin {
 
   QueryObserver& out_;
   std::map<int64_t, Carried> waiting_;
-  Tags tags_;
+  EventTags tags_;
   uint64_t events_ = 0;
 };
 

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <bit>
 #include <cctype>
 #include <cstring>
 
@@ -39,25 +40,81 @@ bool same_19_bytes(const char* a, const char* b) {
   return ((a0 ^ b0) | (a1 ^ b1) | (a2 ^ b2)) == 0;
 }
 
+// match_severity() needs an upper-case letter first: most lines after %q are not a severity
+// ("app@shop LOG:"), and this saves the call.
+bool could_be_severity(std::string_view text) {
+  return !text.empty() && text[0] >= 'A' && text[0] <= 'Z';
+}
+
 // Severity words PostgreSQL writes (untranslated). DEBUG1..5 are matched by their stem.
 constexpr std::string_view kSeverities[] = {"LOG",     "ERROR",     "FATAL", "PANIC",   "WARNING",
                                             "NOTICE",  "INFO",      "DEBUG", "DETAIL",  "HINT",
                                             "CONTEXT", "STATEMENT", "QUERY", "LOCATION"};
+
+// What the last timestamp read was: consecutive lines mostly share their second, and a log has
+// one zone (two around a DST change). Starts as a valid time whose value is known.
+struct TimeCache {
+  char head[19] = {'1', '9', '7', '0', '-', '0', '1', '-', '0', '1',
+                   ' ', '0', '0', ':', '0', '0', ':', '0', '0'};
+  int64_t seconds = 0;
+  char zone[8] = {};  // " UTC", with its space
+  size_t zone_size = 0;
+  int64_t zone_offset = 0;
+};
+thread_local TimeCache time_cache;
+
+bool is_zone_char(char c) {
+  return is_digit(c) || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || c == '+' || c == '-';
+}
+
+// The first `n` (<= 8) bytes of `a` and `b` are the same. One masked 8-byte comparison when
+// `a` has 8 bytes to read: a call to memcmp cost more than the comparison (callgrind).
+bool same_head(const char* a, size_t a_size, const char* b, size_t n) {
+  if (std::endian::native == std::endian::little && a_size >= 8) {
+    uint64_t x, y;
+    std::memcpy(&x, a, 8);
+    std::memcpy(&y, b, 8);
+    uint64_t mask = n >= 8 ? ~uint64_t{0} : (uint64_t{1} << (8 * n)) - 1;
+    return ((x ^ y) & mask) == 0;
+  }
+  for (size_t k = 0; k < n; ++k) {
+    if (a[k] != b[k]) return false;
+  }
+  return true;
+}
+
+// parse_pg_timestamp() for the common line, inline in the prefix matcher: the cached second,
+// no fraction or %m's three digits, the cached zone. 0 when the line is not that (the caller
+// then parses it fully); otherwise what parse_pg_timestamp() gives.
+inline size_t parse_cached_timestamp(std::string_view s, int64_t* unix_us) {
+  const TimeCache& cache = time_cache;
+  const char* p = s.data();
+  size_t zs = cache.zone_size;
+  // the 19 bytes, ".ddd" and the zone; one more byte to see where the zone ends
+  if (zs == 0 || s.size() < 24 + zs || !same_19_bytes(cache.head, p)) return 0;
+  size_t i = 19;
+  int64_t micros = 0;
+  if (p[19] == '.') {
+    if (!is_digit(p[20]) || !is_digit(p[21]) || !is_digit(p[22]) || is_digit(p[23])) return 0;
+    micros = (two(p + 20) * 10 + (p[22] - '0')) * 1000;
+    i = 23;
+  }
+  if (!same_head(p + i, s.size() - i, cache.zone, zs) || is_zone_char(p[i + zs])) return 0;
+  *unix_us = (cache.seconds - cache.zone_offset) * 1'000'000 + micros;
+  return i + zs;
+}
 
 }  // namespace
 
 size_t parse_pg_timestamp(std::string_view s, int64_t* unix_us) {
   if (s.size() < 19) return 0;
   const char* p = s.data();
-  // Consecutive lines mostly share their second: when the 19 bytes up to the fraction are the
-  // last ones read, so are their validity and value (one comparison instead of a parse).
-  // Starts as a valid time whose value is known.
-  static thread_local char cached_head[19] = {'1', '9', '7', '0', '-', '0', '1', '-', '0', '1',
-                                              ' ', '0', '0', ':', '0', '0', ':', '0', '0'};
-  static thread_local int64_t cached_seconds = 0;
+  TimeCache& cache = time_cache;
+  // When the 19 bytes up to the fraction are the last ones read, so are their validity and
+  // value (one comparison instead of a parse).
   int64_t seconds;
-  if (same_19_bytes(cached_head, p)) {
-    seconds = cached_seconds;
+  if (same_19_bytes(cache.head, p)) {
+    seconds = cache.seconds;
   } else {
     for (int i : {0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18}) {
       if (!is_digit(p[i])) return 0;
@@ -69,33 +126,33 @@ size_t parse_pg_timestamp(std::string_view s, int64_t* unix_us) {
     if (m < 1 || m > 12 || d < 1 || d > 31) return 0;
     int64_t days = days_from_civil(y, static_cast<unsigned>(m), static_cast<unsigned>(d));
     seconds = days * 86400 + two(p + 11) * 3600 + two(p + 14) * 60 + two(p + 17);
-    std::memcpy(cached_head, p, 19);
-    cached_seconds = seconds;
+    std::memcpy(cache.head, p, 19);
+    cache.seconds = seconds;
   }
   size_t i = 19;
   int64_t micros = 0;
   if (i < s.size() && s[i] == '.') {
     ++i;
-    int64_t scale = 100000;
-    while (i < s.size() && is_digit(s[i])) {
-      micros += (s[i] - '0') * scale;
-      scale /= 10;
-      ++i;
+    if (i + 3 < s.size() && is_digit(p[i]) && is_digit(p[i + 1]) && is_digit(p[i + 2]) &&
+        !is_digit(p[i + 3])) {  // %m: milliseconds, as the loop below would read them
+      micros = (two(p + i) * 10 + (p[i + 2] - '0')) * 1000;
+      i += 3;
+    } else {
+      int64_t scale = 100000;
+      while (i < s.size() && is_digit(s[i])) {
+        micros += (s[i] - '0') * scale;
+        scale /= 10;
+        ++i;
+      }
     }
   }
   // The zone: " UTC", " CET", " +02", " -0330". Only letters, digits and signs, so a
-  // following ':' or ',' is left for the prefix's next literal. A log has one zone (two around
-  // a DST change): the last one read is remembered with its offset.
-  auto is_zone_char = [](char c) {
-    return is_digit(c) || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || c == '+' || c == '-';
-  };
-  static thread_local char cached_zone[8] = {};  // " UTC", with its space
-  static thread_local size_t cached_zone_size = 0;
-  static thread_local int64_t cached_zone_offset = 0;
-  size_t zs = cached_zone_size;
-  if (zs > 0 && i + zs <= s.size() && std::memcmp(s.data() + i, cached_zone, zs) == 0 &&
+  // following ':' or ',' is left for the prefix's next literal. The last one read is
+  // remembered with its offset.
+  size_t zs = cache.zone_size;
+  if (zs > 0 && i + zs <= s.size() && same_head(p + i, s.size() - i, cache.zone, zs) &&
       (i + zs == s.size() || !is_zone_char(s[i + zs]))) {
-    seconds -= cached_zone_offset;
+    seconds -= cache.zone_offset;
     i += zs;
   } else if (i + 1 < s.size() && s[i] == ' ' && s[i + 1] != ' ' && !is_digit(s[i + 1]) &&
              s[i + 1] != '[') {
@@ -112,10 +169,10 @@ size_t parse_pg_timestamp(std::string_view s, int64_t* unix_us) {
     }
     seconds -= offset;
     if (!zone.empty()) {
-      if (z - i <= sizeof cached_zone) {
-        std::memcpy(cached_zone, s.data() + i, z - i);
-        cached_zone_size = z - i;
-        cached_zone_offset = offset;
+      if (z - i <= sizeof cache.zone) {
+        std::memcpy(cache.zone, s.data() + i, z - i);
+        cache.zone_size = z - i;
+        cache.zone_offset = offset;
       }
       i = z;
     }
@@ -124,7 +181,7 @@ size_t parse_pg_timestamp(std::string_view s, int64_t* unix_us) {
   return i;
 }
 
-size_t match_severity(std::string_view text, std::string_view* severity) {
+size_t match_severity_general(std::string_view text, std::string_view* severity) {
   size_t n = 0;
   while (n < text.size() && n < 10 && text[n] >= 'A' && text[n] <= 'Z') ++n;
   if (n < 3 || n + 3 > text.size() || text[n] != ':' || text[n + 1] != ' ' || text[n + 2] != ' ') {
@@ -239,15 +296,86 @@ bool LogLinePrefix::compile(std::string_view prefix, LogLinePrefix* out, std::st
       return false;
     }
     if (j < p.tokens_.size()) p.tokens_[i].literal = p.tokens_[j].literal;
+    p.tokens_[i].then_literal = j == i + 1 && j < p.tokens_.size();
   }
+  const auto& t = p.tokens_;
+  p.time_pid_head_ = t.size() >= 4 && t[0].kind == Kind::kTime && t[1].kind == Kind::kLiteral &&
+                     t[2].kind == Kind::kNumber && t[2].field == Field::kPid &&
+                     t[3].kind == Kind::kLiteral;
+  auto text_to = [](const Token& x, Field field, std::string_view end) {
+    return x.kind == Kind::kText && x.field == field && !x.padded && x.then_literal &&
+           x.literal == end;
+  };
+  p.user_at_database_tail_ =
+      p.time_pid_head_ && t.size() == 9 && t[4].kind == Kind::kStopIfBackground &&
+      text_to(t[5], Field::kUser, "@") && text_to(t[7], Field::kDatabase, " ");
   *out = std::move(p);
   return true;
 }
 
+// The literal `lit` at line[pos]. Literals are a few bytes ("] ", "@"): a loop, not a call to
+// memcmp.
+static bool literal_at(std::string_view line, size_t pos, const std::string& lit) {
+  size_t n = lit.size();
+  if (line.size() - pos < n) return false;
+  for (size_t k = 0; k < n; ++k) {
+    if (line[pos + k] != lit[k]) return false;
+  }
+  return true;
+}
+
 size_t LogLinePrefix::match(std::string_view line, PrefixFields* f) const {
-  size_t pos = 0;
+  if (!time_pid_head_) return match_tokens(line, 0, 0, f);
+  size_t pos = match_time_pid(line, f);
+  if (pos == std::string_view::npos) return pos;
+  if (user_at_database_tail_) return match_user_at_database(line, pos, f);
+  return match_tokens(line, 4, pos, f);
+}
+
+// '%q%u@%d ' as the token loop reads it: a background process's line stops at its severity,
+// the user ends at the first '@', the database at the next space.
+size_t LogLinePrefix::match_user_at_database(std::string_view line, size_t pos,
+                                             PrefixFields* f) const {
+  std::string_view rest = line.substr(pos), unused;
+  if (could_be_severity(rest) && match_severity(rest, &unused) > 0) return pos;
+  size_t at = find_char(rest, '@');
+  if (at == std::string_view::npos) return at;
+  f->user = rest.substr(0, at);
+  rest.remove_prefix(at + 1);
+  size_t space = find_char(rest, ' ');
+  if (space == std::string_view::npos) return space;
+  f->database = rest.substr(0, space);
+  return pos + at + 1 + space + 1;
+}
+
+// What the token loop does for the first four tokens, less its dispatch per token and with
+// the usual timestamp read inline.
+size_t LogLinePrefix::match_time_pid(std::string_view line, PrefixFields* f) const {
+  constexpr size_t npos = std::string_view::npos;
+  int64_t us = 0;
+  size_t pos = parse_cached_timestamp(line, &us);
+  if (pos == 0 && (pos = parse_pg_timestamp(line, &us)) == 0) return npos;
+  f->time_us = us;
+  const std::string& open = tokens_[1].literal;
+  if (!literal_at(line, pos, open)) return npos;
+  pos += open.size();
+  size_t n = pos;
+  int64_t pid = 0;
+  // One subtraction tells a digit and gives its value (a byte below '0' wraps around).
+  for (unsigned d; n < line.size() && (d = static_cast<unsigned char>(line[n]) - 48u) < 10; ++n)
+    pid = pid * 10 + d;
+  if (n == pos) return npos;
+  f->pid = pid;
+  const std::string& close = tokens_[3].literal;
+  if (!literal_at(line, n, close)) return npos;
+  return n + close.size();
+}
+
+size_t LogLinePrefix::match_tokens(std::string_view line, size_t first, size_t pos,
+                                   PrefixFields* f) const {
   std::string_view unused;
-  for (const Token& t : tokens_) {
+  for (size_t ti = first; ti < tokens_.size(); ++ti) {
+    const Token& t = tokens_[ti];
     std::string_view rest = line.substr(pos);
     std::string_view value;
     switch (t.kind) {
@@ -262,7 +390,7 @@ size_t LogLinePrefix::match(std::string_view line, PrefixFields* f) const {
         continue;
       }
       case Kind::kStopIfBackground:
-        if (match_severity(rest, &unused) > 0) return pos;
+        if (could_be_severity(rest) && match_severity(rest, &unused) > 0) return pos;
         continue;
       case Kind::kTime:
       case Kind::kSessionStart: {
@@ -318,6 +446,10 @@ size_t LogLinePrefix::match(std::string_view line, PrefixFields* f) const {
         }
         value = rest.substr(0, n);
         pos += n;
+        if (t.then_literal) {  // found where it starts: the literal is matched
+          pos += t.literal.size();
+          ++ti;
+        }
         if (t.padded) {
           while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
           while (!value.empty() && value.back() == ' ') value.remove_suffix(1);

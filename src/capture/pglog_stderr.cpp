@@ -88,9 +88,24 @@ class Entry {
   std::string* continuing_ = nullptr;
 };
 
-bool is_part_of_entry(std::string_view severity) {
-  return severity == "DETAIL" || severity == "STATEMENT" || severity == "HINT" ||
-         severity == "CONTEXT" || severity == "QUERY" || severity == "LOCATION";
+// By length first: every line asks, and most say "LOG" (no word of the list has 3 letters).
+inline bool is_part_of_entry(std::string_view severity) {
+  switch (severity.size()) {
+    case 4:
+      return severity == "HINT";
+    case 5:
+      return severity == "QUERY";
+    case 6:
+      return severity == "DETAIL";
+    case 7:
+      return severity == "CONTEXT";
+    case 8:
+      return severity == "LOCATION";
+    case 9:
+      return severity == "STATEMENT";
+    default:
+      return false;
+  }
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include "querylens/sql/shape_registry.h"
 
+#include <bit>
 #include <cstring>
 
 #include "querylens/sql/fold.h"
@@ -44,6 +45,29 @@ std::string_view trim_statement(std::string_view sql) {
 }
 
 }  // namespace
+
+size_t ShapeRegistry::text_hash(std::string_view text) {
+  constexpr uint64_t kMul = 0x9E3779B97F4A7C15ull;
+  const char* p = text.data();
+  size_t n = text.size();
+  uint64_t h = (n + 1) * 0xC2B2AE3D27D4EB4Full;
+  auto mix = [&h](uint64_t w) { h = std::rotl((h ^ w) * kMul, 29); };
+  for (; n >= 8; n -= 8, p += 8) {
+    uint64_t w;
+    std::memcpy(&w, p, 8);
+    mix(w);
+  }
+  if (n > 0) {  // the last 1..7 bytes: the 8 that end the text when there are 8, else each
+    uint64_t w = 0;
+    if (text.size() >= 8) {
+      std::memcpy(&w, text.data() + text.size() - 8, 8);
+    } else {
+      for (size_t k = 0; k < n; ++k) w |= uint64_t{static_cast<unsigned char>(p[k])} << (8 * k);
+    }
+    mix(w);
+  }
+  return static_cast<size_t>(h ^ (h >> 32));
+}
 
 size_t ShapeRegistry::ExactFilter::slot(std::string_view text) {
   uint64_t head = 0, tail = 0;

@@ -83,6 +83,105 @@ TEST(PgLogPrefix, ReadsOffsetsEpochAndSessionIds) {
   EXPECT_FALSE(LogLinePrefix::compile("%u%d ", &p, &error));
 }
 
+// match() takes a path compiled for prefixes that start with '%m [%p]' or '%t [%p]' (and one
+// for Debian's '%q%u@%d ' tail) and reads the usual timestamp from a cache of the last one: it
+// must say exactly what the token loop says, whatever the line and whatever came before it.
+TEST(PgLogPrefix, CompiledPathsMatchTheTokenLoop) {
+  const std::vector<std::string> prefixes = {
+      "%m [%p] %q%u@%d ",
+      "%m [%p] ",
+      "%t [%p]: ",
+      "%t [%p]: user=%u,db=%d ",
+      "%m [%p] %q%u@%d %a ",
+      "%m [%p] %u@%d ",
+      "%m [%p]",
+      "%m %p ",
+      "%n [%p] ",
+  };
+  const std::vector<std::string> lines = {
+      "2024-03-05 14:22:01.123 UTC [4242] app@shop LOG:  duration: 1.0 ms",
+      "2024-03-05 14:22:01.124 UTC [4242] app@shop DETAIL:  parameters: $1 = '1'",
+      "2024-03-05 14:22:01.124 UTC [17] LOG:  checkpoint starting: time",
+      "2024-03-05 14:22:01.124 UTC [17] DEBUG2:  x",
+      "2024-03-05 14:22:02.5 UTC [4242] app@shop LOG:  one fraction digit",
+      "2024-03-05 14:22:02.123456 UTC [4242] app@shop LOG:  microseconds",
+      "2024-03-05 14:22:02.1234 UTC [4242] app@shop LOG:  four digits",
+      "2024-03-05 14:22:02. UTC [4242] app@shop LOG:  a dot, no digits",
+      "2024-03-05 14:22:02.123 CET [4242] app@shop LOG:  another zone",
+      "2024-03-05 14:22:02.123 CEST [4242] app@shop LOG:  a longer zone",
+      "2024-03-05 14:22:02.123 +02 [4242] app@shop LOG:  an offset",
+      "2024-03-05 14:22:02.123 -0330 [4242] app@shop LOG:  a negative offset",
+      "2024-03-05 14:22:02.123 UTCX [4242] app@shop LOG:  the zone runs on",
+      "2024-03-05 14:22:02.123 [4242] app@shop LOG:  no zone",
+      "2024-03-05 14:22:02.123 UTC",
+      "2024-03-05 14:22:02.123 UT",
+      "2024-03-05 14:22:02.12",
+      "2024-03-05 14:22:02",
+      "2024-03-05 14:22",
+      "2024-03-05 14:22:03 UTC [4242]: user=app,db=shop LOG:  %t",
+      "2024-03-05 14:22:03 UTC [4242]: [1-1] LOG:  %t with %l",
+      "2024-03-05 14:22:03 UTC [4242] app@shop LOG:  %t, Debian's tail",
+      "2024-03-05T14:22:03.001 UTC [4242] app@shop LOG:  a T",
+      "2024-13-05 14:22:03.001 UTC [4242] app@shop LOG:  month 13",
+      "2024-03-05 14:22:03.001 UTC [] app@shop LOG:  no pid",
+      "2024-03-05 14:22:03.001 UTC [42x] app@shop LOG:  pid runs into text",
+      "2024-03-05 14:22:03.001 UTC [4242 app@shop LOG:  no bracket",
+      "2024-03-05 14:22:03.001 UTC [4242] appshop LOG:  no @",
+      "2024-03-05 14:22:03.001 UTC [4242] app@shop",
+      "2024-03-05 14:22:03.001 UTC [4242] @ LOG:  empty user and database",
+      "2024-03-05 14:22:03.001 UTC [4242] a@b@c d LOG:  two @",
+      "2024-03-05 14:22:03.001 UTC [4242] app@shop psql LOG:  with an application",
+      "2024-03-05 14:22:03.001 UTC [4242]",
+      "1709648521.250 [4242] LOG:  epoch",
+      "\tcontinuation",
+      "garbage",
+      "",
+  };
+  for (const std::string& text : prefixes) {
+    LogLinePrefix p;
+    std::string error;
+    ASSERT_TRUE(LogLinePrefix::compile(text, &p, &error)) << text << ": " << error;
+    // Forward, backward and each line twice: the timestamp cache holds whatever came before.
+    std::vector<std::string> order = lines;
+    order.insert(order.end(), lines.rbegin(), lines.rend());
+    for (const std::string& line : lines) order.insert(order.end(), {line, line});
+    for (const std::string& line : order) {
+      PrefixFields fast, general;
+      size_t n = p.match(line, &fast);
+      size_t m = p.match_general(line, &general);
+      SCOPED_TRACE(text + " | " + line);
+      EXPECT_EQ(n, m);
+      EXPECT_EQ(fast.time_us, general.time_us);
+      EXPECT_EQ(fast.pid, general.pid);
+      EXPECT_EQ(fast.session, general.session);
+      EXPECT_EQ(fast.user, general.user);
+      EXPECT_EQ(fast.database, general.database);
+      EXPECT_EQ(fast.application, general.application);
+      EXPECT_EQ(fast.client, general.client);
+      if (HasFailure()) return;
+    }
+  }
+}
+
+// The cached second and zone give what a full parse gives, across changes of either.
+TEST(PgLogPrefix, TimestampCacheFollowsChanges) {
+  int64_t us = 0;
+  ASSERT_EQ(parse_pg_timestamp("2024-03-05 14:22:01.123 UTC x", &us), 27u);
+  EXPECT_EQ(us, 1709648521123000);
+  ASSERT_EQ(parse_pg_timestamp("2024-03-05 14:22:01.124 +02 x", &us), 27u);
+  EXPECT_EQ(us, 1709648521124000 - 2 * 3600 * 1000000LL);
+  ASSERT_EQ(parse_pg_timestamp("2024-03-05 14:22:01.125 +02 x", &us), 27u);
+  EXPECT_EQ(us, 1709648521125000 - 2 * 3600 * 1000000LL);
+  ASSERT_EQ(parse_pg_timestamp("2024-03-05 14:22:01.125 +0230 x", &us), 29u);
+  EXPECT_EQ(us, 1709648521125000 - (2 * 3600 + 30 * 60) * 1000000LL);
+  ASSERT_EQ(parse_pg_timestamp("2024-03-05 14:22:02 UTC", &us), 23u);
+  EXPECT_EQ(us, 1709648522000000);
+  ASSERT_EQ(parse_pg_timestamp("2024-03-05 14:22:02.5", &us), 21u);
+  EXPECT_EQ(us, 1709648522500000);
+  EXPECT_EQ(parse_pg_timestamp("2024-03-05 14:22", &us), 0u);
+  EXPECT_EQ(parse_pg_timestamp("2024-03-05 14:22:0x.123 UTC", &us), 0u);
+}
+
 TEST(PgLogPrefix, SeverityWithVerboseSqlstate) {
   std::string_view severity;
   EXPECT_EQ(match_severity("LOG:  00000: duration: 1 ms", &severity), 13u);
@@ -90,6 +189,16 @@ TEST(PgLogPrefix, SeverityWithVerboseSqlstate) {
   EXPECT_EQ(match_severity("DEBUG2:  x", &severity), 9u);
   EXPECT_EQ(match_severity("Log:  x", &severity), 0u);
   EXPECT_EQ(match_severity("SELECT:  x", &severity), 0u);
+  // The inline "LOG:  " path says what the general function says.
+  for (std::string_view text :
+       {"LOG:  x", "LOG:  ", "LOG:  00000: x", "LOG:  0000a: x", "LOG:  duration: 1 ms",
+        "LOG:  a:", "LOG: x", "LOG:", "LOGS:  x", "LOG:  12345:x"}) {
+    std::string_view inline_severity, general_severity;
+    EXPECT_EQ(match_severity(text, &inline_severity),
+              match_severity_general(text, &general_severity))
+        << text;
+    EXPECT_EQ(inline_severity, general_severity) << text;
+  }
 }
 
 TEST(PgLogDetect, TellsEachFormatAndPrefix) {

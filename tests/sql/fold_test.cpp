@@ -1,6 +1,7 @@
 // The one-pass fold key (fold_key on text) against the token-vector one (lex + fold_key):
 // the same key byte for byte and the same has-literals answer, on written cases and on many
-// statements put together from SQL fragments.
+// statements put together from SQL fragments. (The one-pass version lower-cases words 16 bytes
+// at a time: fragments near the end of the text and longer than 16 bytes take the byte loop.)
 #include "querylens/sql/fold.h"
 
 #include <gtest/gtest.h>
@@ -73,6 +74,12 @@ TEST(FoldTest, OnePassKeyEqualsTokenKeyOnGeneratedStatements) {
       "FROM",
       "t",
       "Users",
+      "A_Very_Long_Column_Name_Of_Thirty_Two",  // longer than put_lower's 16 bytes
+      "MiXeD_CaSe_$1",
+      "ZZ@AA[zz`",  // letters next to the bytes just outside A-Z and a-z
+      "u.name",
+      "a.5",
+      "#>>",
       "WHERE",
       "id",
       "=",
