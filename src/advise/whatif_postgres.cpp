@@ -12,6 +12,7 @@
 #include "querylens/core/error.h"
 #include "querylens/db/connection.h"
 #include "querylens/explain/explain.h"
+#include "querylens/sql/expression_columns.h"
 #include "querylens/sql/quote.h"
 
 namespace querylens::advise {
@@ -19,6 +20,31 @@ namespace {
 
 using detail::as_int;
 using detail::as_text;
+
+// Nodes that read a table's rows (their Relation Name is a table, not a CTE or a function).
+bool scans_a_table(const plan::PlanNode& node) {
+  return node.node_type == "Seq Scan" || node.node_type == "Index Scan" ||
+         node.node_type == "Index Only Scan" || node.node_type == "Bitmap Heap Scan" ||
+         node.node_type == "Tid Scan" || node.node_type == "Tid Range Scan" ||
+         node.node_type == "Sample Scan";
+}
+
+// Adds the columns `expression` reads from the relation a scan node reads as `alias`: a scan
+// node's expressions may also hold the outer side's columns (an inner index scan's
+// `l.l_orderkey = o.o_orderkey`), which are that side's own scan's to report. False when the
+// expression cannot be read or reads a whole row: nothing can then be proven.
+bool add_columns(const std::string& expression, const plan::PlanNode& scan,
+                 std::set<std::string>* out) {
+  if (expression.empty()) return true;
+  std::optional<std::vector<sql::ColumnReference>> refs = sql::expression_columns(expression);
+  if (!refs) return false;
+  for (const sql::ColumnReference& r : *refs) {
+    if (!r.qualifier.empty() && r.qualifier != scan.alias) continue;
+    if (r.star) return false;
+    out->insert(r.column);
+  }
+  return true;
+}
 
 class PostgresWhatIf final : public WhatIf {
  public:
@@ -74,6 +100,37 @@ class PostgresWhatIf final : public WhatIf {
       out.error = e.message();
     }
     return out;
+  }
+
+  // What each table scan of the plan outputs and tests, from EXPLAIN VERBOSE: the server's own
+  // account of the columns the query reads, select-list expressions and aggregates included.
+  // (SQLite's what-if gets the same from its authorizer.)
+  std::optional<ColumnsRead> columns_read(const WorkloadQuery& query) override {
+    for (const std::string* sql : {&query.sql, &query.sample}) {
+      if (sql->empty()) continue;
+      explain::ExplainOptions options;
+      options.verbose = true;
+      options.timeout_ms = 30000;
+      explain::ExplainResult r;
+      try {
+        r = explain::explain_statement(conn_, *sql, options);
+      } catch (const Error&) {
+        continue;  // the sample may plan where the shape does not
+      }
+      ColumnsRead out;
+      for (const plan::PlanNode& node : r.plan.nodes) {
+        if (!scans_a_table(node) || node.relation.empty()) continue;
+        std::set<std::string>& columns = out[node.relation];
+        for (const std::string& e : node.output) {
+          if (!add_columns(e, node, &columns)) return std::nullopt;
+        }
+        for (const std::string* e : {&node.filter, &node.index_cond, &node.recheck_cond}) {
+          if (!add_columns(*e, node, &columns)) return std::nullopt;
+        }
+      }
+      return out;
+    }
+    return std::nullopt;
   }
 
   int64_t estimated_size(const IndexDef& index) override {

@@ -25,6 +25,7 @@ std::string explain_options(const ExplainOptions& options, int server_version) {
   std::string out = "FORMAT JSON";
   if (options.analyze) out += ", ANALYZE";
   if (options.analyze && options.buffers) out += ", BUFFERS";
+  if (options.verbose) out += ", VERBOSE";
   if (server_version >= 120000) out += ", SETTINGS";
   return out;
 }

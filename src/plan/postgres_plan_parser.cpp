@@ -86,6 +86,7 @@ void read_node(const json& o, int parent, int depth, Plan& plan) {
     n.merge_cond = text(o, "Merge Cond");
     n.sort_keys = strings(o, "Sort Key");
     n.group_keys = strings(o, "Group Key");
+    n.output = strings(o, "Output");
     n.startup_cost = number(o, "Startup Cost");
     n.total_cost = number(o, "Total Cost");
     n.plan_rows = number(o, "Plan Rows");

@@ -114,6 +114,29 @@ TEST_F(AdvisePostgres, PartialIndexOverAConstantPredicateIsHypotheticalToo) {
   EXPECT_EQ(count(*conn, "SELECT count(*) FROM hypopg()"), 0);
 }
 
+// The select list reads `note` inside an expression: the statement model alone cannot prove a
+// covering index, EXPLAIN VERBOSE's Output lists can (columns_read), so the advice is an
+// index-only scan's (account_id) INCLUDE (note).
+TEST_F(AdvisePostgres, ColumnsReadInsideExpressionsMakeACoveringIndex) {
+  conn_->execute_script("VACUUM ANALYZE tickets");  // an index-only scan needs the visibility map
+  auto conn = open();
+  std::vector<WorkloadQuery> w = {make_workload_query(
+      "SELECT account_id, upper(note) || '!' FROM tickets WHERE account_id = $1", 500, 100)};
+  AdviseResult r = advise(*conn, w);
+  ASSERT_FALSE(r.indexes.empty()) << render_text(r);
+  const Recommendation& x = r.indexes[0];
+  ASSERT_EQ(x.index.keys.size(), 1u) << render_text(r);
+  EXPECT_EQ(x.index.keys[0].column, "account_id");
+  EXPECT_EQ(x.index.include, (std::vector<std::string>{"note"})) << render_text(r);
+  EXPECT_NE(create_index_sql(x.index, Engine::kPostgres).find("INCLUDE (\"note\")"),
+            std::string::npos)
+      << create_index_sql(x.index, Engine::kPostgres);
+  ASSERT_EQ(x.queries.size(), 1u);
+  EXPECT_NE(x.queries[0].plan_after.find("Index Only Scan"), std::string::npos)
+      << x.queries[0].plan_after;
+  EXPECT_EQ(count(*conn, "SELECT count(*) FROM hypopg()"), 0);
+}
+
 TEST_F(AdvisePostgres, UnusedAndDuplicateIndexesWithSizes) {
   auto conn = open();
   AdviseResult r =

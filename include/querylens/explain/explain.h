@@ -29,6 +29,7 @@ struct ExplainOptions {
   bool analyze = false;        // run it (rolled back) and collect actual rows and times
   bool allow_writes = false;   // analyze may run a statement that writes (still rolled back)
   bool buffers = true;         // PostgreSQL, with analyze: BUFFERS
+  bool verbose = false;        // PostgreSQL: VERBOSE (each node's Output list, qualified names)
   int64_t timeout_ms = 30000;  // statement timeout with analyze; 0 = none
   // Values for $1, $2, … (text, cast by the engine to the parameter's type); missing ones are
   // NULL when planning. PostgreSQL plans a statement with $n as a generic plan. `analyze` of a

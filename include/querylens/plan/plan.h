@@ -58,6 +58,7 @@ struct PlanNode {
   // Conditions, as the engine printed them (never re-parsed as SQL).
   std::string filter, index_cond, recheck_cond, join_filter, hash_cond, merge_cond;
   std::vector<std::string> sort_keys, group_keys;
+  std::vector<std::string> output;  // PostgreSQL EXPLAIN VERBOSE: the node's Output expressions
 
   // Estimates.
   double startup_cost = 0, total_cost = 0;
