@@ -2,6 +2,8 @@
 // an ORDER BY on a select-list alias, or a column of another table, never becomes a key.
 #include "querylens/advise/candidates.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <map>
 #include <optional>
@@ -350,6 +352,26 @@ std::optional<PartialTest> common_partial_test(const std::vector<const TableUse*
   return std::nullopt;
 }
 
+// Where a partial index's constant comes from, when the digest proved it: "; every one of 40
+// calls had is_published = 1" (the calls of the shapes whose literals it tracked). Empty when
+// no query on the table has tracked literals.
+std::string constant_origin(const std::vector<WorkloadQuery>& workload,
+                            const std::vector<std::pair<size_t, TableUse>>& uses,
+                            const PartialTest& test) {
+  uint64_t calls = 0;
+  size_t shapes = 0;
+  for (const auto& entry : uses) {
+    const WorkloadQuery& q = workload[entry.first];
+    if (q.constant_calls < 2) continue;
+    calls += q.constant_calls;
+    ++shapes;
+  }
+  if (shapes == 0) return "";
+  return fmt::format("; every one of {} calls{} had {} = {}", calls,
+                     shapes > 1 ? fmt::format(" of {} shapes", shapes) : "", test.column,
+                     test.value);
+}
+
 }  // namespace
 
 WorkloadQuery make_workload_query(std::string sql, uint64_t calls, double total_ms,
@@ -395,7 +417,9 @@ std::vector<Candidate> generate_candidates(const std::vector<WorkloadQuery>& wor
     // would fit that statement alone. A constant shared by several shapes is a flag
     // (`is_published = 1`), and even then the what-if decides: the full index is offered too.
     const bool constant = partial && !partial->value.empty();
-    if (constant && uses.size() < 2) partial.reset();
+    // The digest can say more: the calls of one shape that all had the same literal.
+    const std::string origin = constant ? constant_origin(workload, uses, *partial) : "";
+    if (constant && uses.size() < 2 && origin.empty()) partial.reset();
     for (const auto& entry : uses) {
       // Plain references, not a structured binding: clang 14 (the fuzz build) cannot capture
       // those in a lambda.
@@ -403,7 +427,7 @@ std::vector<Candidate> generate_candidates(const std::vector<WorkloadQuery>& wor
       const auto& use = entry.second;
       auto add = [&](std::vector<IndexKey> keys, const std::string& reason) {
         if (partial && constant) collector.add(info, keys, i, reason, use, std::nullopt);
-        collector.add(info, std::move(keys), i, reason, use, partial);
+        collector.add(info, std::move(keys), i, partial ? reason + origin : reason, use, partial);
       };
       const std::string eq = describe(use.eq);
       if (!use.eq.empty()) add(use.eq, "equality on " + eq);

@@ -19,6 +19,7 @@ Analysis::Analysis(sql::ShapeRegistry& shapes, AnalyzeOptions options, bool run_
       options_(options),
       digest_(shapes),
       timeline_(options.slow_p95_ns) {
+  digest_.track_literals(options_.track_literals);
   if (run_analyzers) analyzers_ = default_analyzers(options_);
 }
 

@@ -9,6 +9,7 @@
 #include "cli/report_args.h"
 #include "querylens/advise/advise.h"
 #include "querylens/advise/verify.h"
+#include "querylens/advise/workload.h"
 #include "querylens/analyze/pipeline.h"
 #include "querylens/core/error.h"
 #include "querylens/db/connection.h"
@@ -137,6 +138,8 @@ Runner setup_advise(CLI::App& sub) {
     pipeline.sources = args->sources;
     pipeline.db_url = args->db_url;
     pipeline.run_analyzers = false;
+    // Constants that never varied within a shape make partial indexes (advise/workload.h).
+    pipeline.analyze.track_literals = true;
     pipeline.report.top = args->top;
     Diagnostics diagnostics;
     analyze::PipelineResult digest = analyze::run_pipeline(pipeline, diagnostics);
@@ -144,12 +147,7 @@ Runner setup_advise(CLI::App& sub) {
       std::fprintf(stderr, "querylens: warning: %s\n", d.to_string().c_str());
     if (!digest.failed_sources.empty()) return kExitInputOrDatabase;
 
-    std::vector<advise::WorkloadQuery> workload;
-    for (const report::QueryRow& row : digest.report.queries) {
-      workload.push_back(advise::make_workload_query(row.parsed ? row.query : row.sample, row.calls,
-                                                     row.total_ms, row.fingerprint));
-      workload.back().sample = row.sample;
-    }
+    std::vector<advise::WorkloadQuery> workload = advise::workload_from_rows(digest.report.queries);
     std::unique_ptr<db::Connection> conn = advise::open_read_only(args->db_url);
     advise::AdviseResult result = advise::advise(*conn, std::move(workload), options);
     result.database = db::redact_url(args->db_url);

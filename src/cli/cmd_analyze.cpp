@@ -10,6 +10,7 @@
 #include "cli/commands.h"
 #include "cli/report_args.h"
 #include "querylens/advise/advise.h"
+#include "querylens/advise/workload.h"
 #include "querylens/analyze/pipeline.h"
 #include "querylens/capture/progress.h"
 #include "querylens/core/error.h"
@@ -47,12 +48,7 @@ void print_diagnostics(const Diagnostics& diagnostics) {
 
 // analyze --advise: the workload-level index advice on the report's shapes, as findings.
 void add_advice(report::Report& report, const std::string& db_url) {
-  std::vector<advise::WorkloadQuery> workload;
-  for (const report::QueryRow& row : report.queries) {
-    workload.push_back(advise::make_workload_query(row.parsed ? row.query : row.sample, row.calls,
-                                                   row.total_ms, row.fingerprint));
-    workload.back().sample = row.sample;
-  }
+  std::vector<advise::WorkloadQuery> workload = advise::workload_from_rows(report.queries);
   std::unique_ptr<db::Connection> conn = advise::open_read_only(db_url);
   advise::AdviseResult advice = advise::advise(*conn, std::move(workload));
   for (Finding& f : advise::advice_findings(advice)) {
@@ -135,6 +131,7 @@ Runner setup(CLI::App& sub, bool analyzers) {
     options.jobs = args->jobs;
     options.run_analyzers = analyzers;
     options.analyze.slow_p95_ns = static_cast<int64_t>(args->slow_ms * 1e6);
+    options.analyze.track_literals = args->advise;  // for partial indexes (advise/workload.h)
     options.report.rank_by = args->report.parsed_sort();
     options.report.top = args->report.top;
     if (!args->alerts.empty()) options.alerts = analyze::load_alert_config(args->alerts);

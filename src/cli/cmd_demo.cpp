@@ -79,7 +79,10 @@ Runner setup_demo(CLI::App& sub) {
     }
     auto db = db::Database::open("sqlite:" + args->demo.path,
                                  db::PoolOptions{.pool_size = 4, .max_overflow = 4});
-    auto analysis = std::make_shared<analyze::Analysis>(db->shapes(), analyze::AnalyzeOptions{});
+    analyze::AnalyzeOptions analyze_options;
+    // The advice keeps the constants that never varied within a shape (partial indexes).
+    analyze_options.track_literals = !args->no_advice;
+    auto analysis = std::make_shared<analyze::Analysis>(db->shapes(), analyze_options);
     db->events().add(analysis);
     demo::WorkloadInfo workload = demo::run_demo_workload(*db, args->demo, progress);
     if (chatty) {

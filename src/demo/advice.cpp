@@ -9,6 +9,7 @@
 #include <regex>
 
 #include "querylens/advise/verify.h"
+#include "querylens/advise/workload.h"
 #include "querylens/core/error.h"
 #include "querylens/db/connection.h"
 #include "querylens/sql/quote.h"
@@ -118,12 +119,7 @@ AdviceRun run_demo_advice(const std::string& path, const std::vector<report::Que
                           int runs) {
   const auto start = std::chrono::steady_clock::now();
   AdviceRun run;
-  std::vector<advise::WorkloadQuery> workload;
-  for (const report::QueryRow& row : queries) {
-    workload.push_back(advise::make_workload_query(row.parsed ? row.query : row.sample, row.calls,
-                                                   row.total_ms, row.fingerprint));
-    workload.back().sample = row.sample;
-  }
+  std::vector<advise::WorkloadQuery> workload = advise::workload_from_rows(queries);
   const std::string url = "sqlite:" + path;
   {
     std::unique_ptr<db::Connection> conn = advise::open_read_only(url);

@@ -114,6 +114,7 @@ QueryRow make_row(const stats::ShapeStats& stats, int rank, int64_t digest_total
   row.rows = stats.rows;
   row.errors = stats.errors;
   row.sample = safe_sample(stats);
+  row.literals = stats.literals;
   row.first_seen_us = stats.first_seen_us;
   row.last_seen_us = stats.last_seen_us;
   return row;

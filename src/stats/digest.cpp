@@ -54,6 +54,8 @@ const ShapeStats& Digest::add(const QueryEvent& event) {
   const QueryShape* shape = event.shape ? event.shape : shapes_.classify(event.sql);
   ShapeStats& s = stats_for(shape);
   count_call(s, event.start_us, event.rows);
+  if (track_literals_) [[unlikely]]
+    s.literals.observe(event.sql);
   if (event.timed()) {
     record_duration(s, event.duration_ns);
     if (event.duration_ns > s.sample_duration_ns) {
@@ -106,6 +108,7 @@ void Digest::merge(const Digest& other) {
     s.latency.merge(o.latency);
     s.rows += o.rows;
     s.errors += o.errors;
+    s.literals.merge(o.literals);
     if (!o.last_error.empty()) s.last_error = o.last_error;
     if (o.first_seen_us && (s.first_seen_us == 0 || o.first_seen_us < s.first_seen_us))
       s.first_seen_us = o.first_seen_us;

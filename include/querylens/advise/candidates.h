@@ -3,7 +3,8 @@
 // GROUP BY columns with their direction; at most three keys; covering variants (INCLUDE on
 // PostgreSQL, trailing keys on SQLite); partial indexes when every query on a table carries
 // the same IS [NOT] NULL test or the same `col = constant` (a literal: shapes with `$n` have
-// none); lower()/upper() expression keys; join keys (foreign keys among them). A candidate an
+// none, unless the digest saw the literal in every call: advise/workload.h); lower()/upper()
+// expression keys; join keys (foreign keys among them). A candidate an
 // existing index already serves (same leading keys) is left out.
 #pragma once
 
@@ -42,6 +43,11 @@ struct WorkloadQuery {
   // columns_read). Unset when the engine cannot say: the statement model's columns are used
   // then, and a select list with expressions gets no covering variant.
   std::optional<ColumnsRead> columns_read;
+  // The digest saw the literals left in `sql` (a shape's sample with its varying values
+  // parameterised: advise/workload.h) the same in each of this many calls; 0 when unknown
+  // (a normalized shape, or a literal statement given as such). A `col = constant` such a
+  // query carries is a flag even when it is the only query on its table.
+  uint64_t constant_calls = 0;
 };
 
 // Builds the model and the table sets of one shape.

@@ -29,6 +29,9 @@ struct AnalyzeOptions {
   // performance-issue detector uses the same defaults).
   int n_plus_one_min_repeats = 5;
   int64_t n_plus_one_min_total_ns = 50'000'000;
+  // The digest compares each shape's literals across its calls (stats/literal_invariance.h):
+  // for the index advisor's partial indexes; off by default (it lexes every statement again).
+  bool track_literals = false;
 };
 
 struct AnalysisInput {

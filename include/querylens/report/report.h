@@ -50,6 +50,10 @@ struct QueryRow {
   int64_t rows = 0;
   uint64_t errors = 0;
   std::string sample;  // slowest statement (redacted: see build_report)
+  // Which of the shape's literals never varied (when the digest tracked them, for the index
+  // advisor; not in the rendered reports). The sample is one of the calls, so an invariant
+  // position holds the same literal in the sample.
+  stats::LiteralInvariance literals;
   int64_t first_seen_us = 0, last_seen_us = 0;
   // The shape's latency distribution, merged to at most ~24 bars (for charts); empty when untimed.
   std::vector<LatencyBar> latency;

@@ -17,6 +17,7 @@
 #include "querylens/capture/observer.h"
 #include "querylens/core/query_event.h"
 #include "querylens/stats/histogram.h"
+#include "querylens/stats/literal_invariance.h"
 
 namespace querylens::sql {
 class ShapeRegistry;
@@ -39,6 +40,8 @@ struct ShapeStats {
   std::string sample;  // the slowest statement seen (the first one when untimed)
   int64_t sample_duration_ns = kUnknown;
   std::string last_error;
+  // Which literals were the same in every call; empty unless Digest::track_literals is on.
+  LiteralInvariance literals;
 
   int64_t mean_ns() const { return timed_calls ? total_ns / static_cast<int64_t>(timed_calls) : 0; }
   // False when some timed calls came as aggregates without a distribution: then quantiles
@@ -63,6 +66,13 @@ class Digest {
  public:
   // Events without a shape are classified through `shapes` (which must outlive the digest).
   explicit Digest(sql::ShapeRegistry& shapes) : shapes_(shapes) {}
+
+  // Compare each statement's literals with its shape's first (ShapeStats::literals), for the
+  // index advisor. Off by default: it lexes every statement again, and add() is on the
+  // instrumented layer's and the log reader's hot paths. Set before the first event;
+  // add_timed() and add_aggregate() carry no text and are never compared.
+  void track_literals(bool on) { track_literals_ = on; }
+  bool tracks_literals() const { return track_literals_; }
 
   // Returns the statistics of the event's shape.
   const ShapeStats& add(const QueryEvent& event);
@@ -93,6 +103,7 @@ class Digest {
   std::unordered_map<const QueryShape*, ShapeStats> by_shape_;
   // The last shape's entry: runs of one shape (loops, the instrumented hot path) skip the hash
   // lookup. Node-based map: the pointer stays valid as the map grows.
+  bool track_literals_ = false;
   const QueryShape* last_shape_ = nullptr;
   ShapeStats* last_stats_ = nullptr;
   uint64_t total_calls_ = 0;
