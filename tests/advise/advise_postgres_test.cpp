@@ -118,7 +118,17 @@ TEST_F(AdvisePostgres, PartialIndexOverAConstantPredicateIsHypotheticalToo) {
 // covering index, EXPLAIN VERBOSE's Output lists can (columns_read), so the advice is an
 // index-only scan's (account_id) INCLUDE (note).
 TEST_F(AdvisePostgres, ColumnsReadInsideExpressionsMakeACoveringIndex) {
-  conn_->execute_script("VACUUM ANALYZE tickets");  // an index-only scan needs the visibility map
+  // An index-only scan needs the visibility map, and VACUUM cannot mark a page all-visible
+  // while its rows' asynchronous commit (the test server's synchronous_commit = off) is not
+  // yet flushed: a synchronous commit flushes the WAL first.
+  conn_->execute_script("SET synchronous_commit = on");
+  conn_->execute_script("ANALYZE tickets");
+  conn_->execute_script("VACUUM tickets");
+  ASSERT_GT(count(*conn_,
+                  "SELECT relallvisible::bigint FROM pg_class WHERE relname = 'tickets' AND "
+                  "relnamespace = $1::regnamespace",
+                  {schema_}),
+            0);
   auto conn = open();
   std::vector<WorkloadQuery> w = {make_workload_query(
       "SELECT account_id, upper(note) || '!' FROM tickets WHERE account_id = $1", 500, 100)};
