@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "advise/advise_test_helpers.h"
 #include "querylens/db/connection.h"
 #include "support/cli_run.h"
 #include "support/test_env.h"
@@ -36,14 +37,7 @@ class AdviseDigestConstants : public ::testing::Test {
  protected:
   void SetUp() override {
     auto conn = db::connect(db::parse_database_url("sqlite:" + dir_.file("blog.db")), {});
-    // 20000 posts by 400 authors, 30% published.
-    conn->execute_script(R"(
-      CREATE TABLE posts (id INTEGER PRIMARY KEY, author_id INTEGER NOT NULL,
-                          is_published INTEGER NOT NULL, created_at INTEGER NOT NULL,
-                          title TEXT NOT NULL);
-      WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000)
-        INSERT INTO posts SELECT i, i % 400 + 1, i % 10 < 3, i, 'post ' || i FROM n;
-    )");
+    testing_helpers::create_sqlite_posts(*conn);
   }
 
   nlohmann::json advise(const std::string& source) {

@@ -7,6 +7,7 @@
 #include <string>
 #include <variant>
 
+#include "advise/advise_test_helpers.h"
 #include "querylens/advise/advise.h"
 #include "querylens/db/connection.h"
 #include "support/test_env.h"
@@ -24,14 +25,7 @@ class AdviseSqlitePartial : public ::testing::Test {
   void SetUp() override {
     path_ = dir_.file("blog.db");
     auto conn = db::connect(db::parse_database_url("sqlite:" + path_), {});
-    // 20000 posts by 400 authors, 30% published, created_at = i.
-    conn->execute_script(R"(
-      CREATE TABLE posts (id INTEGER PRIMARY KEY, author_id INTEGER NOT NULL,
-                          is_published INTEGER NOT NULL, created_at INTEGER NOT NULL,
-                          title TEXT NOT NULL);
-      WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000)
-        INSERT INTO posts SELECT i, i % 400 + 1, i % 10 < 3, i, 'post ' || i FROM n;
-    )");
+    testing_helpers::create_sqlite_posts(*conn);
   }
 
   AdviseResult run(const std::vector<std::pair<std::string, uint64_t>>& queries) {
