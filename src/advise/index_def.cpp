@@ -62,12 +62,18 @@ std::string render_keys(const IndexDef& index, Engine engine) {
   return out;
 }
 
-std::string render_where(const IndexDef& index) {
+std::string render_where(const IndexDef& index, Engine engine) {
   if (!index.has_where()) return "";
-  if (!index.where_value.empty())
-    return sql::quote_identifier(index.where_column) + " = " + index.where_value;
-  return sql::quote_identifier(index.where_column) +
-         (index.where_not_null ? " IS NOT NULL" : " IS NULL");
+  const std::string column = sql::quote_identifier(index.where_column);
+  if (!index.where_value.empty()) {
+    // PostgreSQL keeps a boolean test in its canonical form — `WHERE is_open`, not
+    // `is_open = true` — and proves a query's `is_open` and `is_open = true` from that; HypoPG
+    // keeps the predicate as written, and from `= true` the planner proves neither.
+    if (engine == Engine::kPostgres && index.where_value == "true") return column;
+    if (engine == Engine::kPostgres && index.where_value == "false") return "NOT " + column;
+    return column + " = " + index.where_value;
+  }
+  return column + (index.where_not_null ? " IS NOT NULL" : " IS NULL");
 }
 
 namespace {
@@ -80,7 +86,7 @@ std::string tail(const IndexDef& index, Engine engine) {
       cols += (cols.empty() ? "" : ", ") + sql::quote_identifier(c);
     out += " INCLUDE (" + cols + ")";
   }
-  if (index.has_where()) out += " WHERE " + render_where(index);
+  if (index.has_where()) out += " WHERE " + render_where(index, engine);
   return out;
 }
 

@@ -134,7 +134,7 @@ std::string render_json(const AdviseResult& r) {
                        {"table", x.index.table},
                        {"columns", columns},
                        {"include", x.index.include},
-                       {"where", render_where(x.index)},
+                       {"where", render_where(x.index, r.engine)},
                        {"ddl", create_index_sql(x.index, r.engine)},
                        {"reason", x.reason},
                        {"queries", queries},

@@ -222,7 +222,7 @@ class SqliteWhatIf final : public WhatIf {
     }
     std::string sql =
         fmt::format("WITH s AS MATERIALIZED (SELECT {} FROM {}{}) SELECT count(*), {}", cols,
-                    source, index.has_where() ? " WHERE " + render_where(index) : "", widths);
+                    source, index.has_where() ? " WHERE " + render_where(index, Engine::kSqlite) : "", widths);
     for (size_t i = 0; i < exprs.size(); ++i) {
       std::string prefix;
       for (size_t j = 0; j <= i; ++j) prefix += fmt::format("{}k{}", j ? ", " : "", j);

@@ -232,6 +232,27 @@ void Builder::predicate(element node, const Ctx& ctx, bool negated) {
     return expr(node, ctx);
   }
   if (type == "SubLink") return sublink(body, ctx, negated);
+  // A boolean column tested alone — `WHERE is_published` (SQLAlchemy's
+  // `.where(Post.is_published)`) — is `is_published = true` for an index: an equality on the
+  // column, and a constant a partial index can carry when it holds for every row the clause
+  // keeps. `IS TRUE` / `IS FALSE` (`.is_(True)`) is an equality without one: PostgreSQL does
+  // not prove it from a partial index's `WHERE is_published`.
+  const bool filters = ctx.clause == Clause::kWhere || ctx.clause == Clause::kJoinOn;
+  if (type == "ColumnRef" && filters && !negated) {
+    ColumnName c;
+    if (column_ref(node, &c) && !c.star) {
+      add_column(c, ColumnRole::kEqualityFilter, ctx, false, ctx.conjunct ? "true" : "");
+    }
+  }
+  if (type == "BooleanTest" && filters && !negated) {
+    element arg;
+    ColumnName c;
+    std::string_view test = get_string(body, "booltesttype");
+    if ((test == "IS_TRUE" || test == "IS_FALSE") && get(body, "arg", &arg) &&
+        column_ref(arg, &c) && !c.star) {
+      add_column(c, ColumnRole::kEqualityFilter, ctx);
+    }
+  }
   expr(node, ctx);
 }
 

@@ -114,6 +114,32 @@ TEST_F(AdvisePostgres, PartialIndexOverAConstantPredicateIsHypotheticalToo) {
   EXPECT_EQ(count(*conn, "SELECT count(*) FROM hypopg()"), 0);
 }
 
+// `WHERE is_open` and `is_open = true` (two ways ORMs write a boolean filter) carry one constant:
+// a partial index, written as PostgreSQL stores it (`WHERE "is_open"`: HypoPG keeps the text
+// as given, and from `= true` the planner proves neither query).
+TEST_F(AdvisePostgres, BooleanColumnTestedAloneMakesAPartialIndex) {
+  conn_->execute_script(
+      "ALTER TABLE tickets ADD COLUMN is_open boolean; UPDATE tickets SET is_open = status = 0; "
+      "ANALYZE tickets");
+  auto conn = open();
+  std::vector<WorkloadQuery> w = {
+      make_workload_query("SELECT id, opened_at FROM tickets WHERE account_id = $1 AND is_open",
+                          500, 100),
+      make_workload_query("SELECT note FROM tickets WHERE is_open = true AND account_id = 42", 20,
+                          10)};
+  AdviseResult r = advise(*conn, w);
+  ASSERT_FALSE(r.indexes.empty()) << render_text(r);
+  const Recommendation& x = r.indexes[0];
+  EXPECT_EQ(x.index.keys.at(0).column, "account_id") << render_text(r);
+  EXPECT_EQ(x.index.where_column, "is_open") << render_text(r);
+  EXPECT_EQ(x.index.where_value, "true");
+  EXPECT_NE(create_index_sql(x.index, Engine::kPostgres).find(") WHERE \"is_open\";"),
+            std::string::npos)
+      << create_index_sql(x.index, Engine::kPostgres);
+  EXPECT_EQ(x.queries.size(), 2u) << render_text(r);
+  EXPECT_LT(x.cost_after * 5, x.cost_before) << render_text(r);
+}
+
 // The select list reads `note` inside an expression: the statement model alone cannot prove a
 // covering index, EXPLAIN VERBOSE's Output lists can (columns_read), so the advice is an
 // index-only scan's (account_id) INCLUDE (note).

@@ -129,6 +129,29 @@ TEST(StatementModelTest, EqualityWithAConstantRecordsTheConstant) {
   EXPECT_EQ(constant("d"), "");
 }
 
+TEST(StatementModelTest, ABooleanColumnTestedAloneEqualsAConstant) {
+  // `WHERE flag` is `flag = true` for an index; under OR, and as `flag IS TRUE / IS FALSE`, an
+  // equality without a constant; NOT, IS NOT TRUE and SELECT-list uses are not filters.
+  StatementModel m = build_statement_model(
+      "SELECT p.id, p.shown FROM posts p JOIN users u ON u.id = p.user_id AND u.active "
+      "WHERE p.is_published AND p.pinned IS TRUE AND p.hidden IS FALSE AND (p.a OR p.b) "
+      "AND NOT p.c AND p.d IS NOT TRUE");
+  ASSERT_TRUE(m.analyzed) << m.error;
+  auto constant = [&](std::string_view column) {
+    const ColumnUse* c = find(m, column, ColumnRole::kEqualityFilter);
+    return c == nullptr ? std::string("<none>") : c->detail;
+  };
+  EXPECT_EQ(constant("is_published"), "true");
+  EXPECT_EQ(constant("active"), "true");
+  EXPECT_EQ(constant("pinned"), "");
+  EXPECT_EQ(constant("hidden"), "");
+  EXPECT_EQ(constant("a"), "");
+  EXPECT_EQ(constant("b"), "");
+  EXPECT_EQ(constant("c"), "<none>");
+  EXPECT_EQ(constant("d"), "<none>");
+  EXPECT_EQ(constant("shown"), "<none>");
+}
+
 TEST(StatementModelTest, RejectedStatementsAreNotAnalyzedWithTheMessage) {
   StatementModel m = build_statement_model("INSERT OR REPLACE INTO t VALUES (1)");
   EXPECT_FALSE(m.analyzed);

@@ -53,8 +53,9 @@ std::string qualified_table(const IndexDef& index);
 // `"user_id", "created_at" DESC`, `lower("email")`. PostgreSQL wraps expressions in
 // parentheses (its grammar requires them in an index column list).
 std::string render_keys(const IndexDef& index, Engine engine);
-// The predicate as SQL (`"deleted_at" IS NULL`, `"is_published" = 1`), or "".
-std::string render_where(const IndexDef& index);
+// The predicate as SQL (`"deleted_at" IS NULL`, `"is_published" = 1`; a boolean constant on
+// PostgreSQL in its canonical form, `"is_open"` / `NOT "is_open"`), or "".
+std::string render_where(const IndexDef& index, Engine engine);
 
 // "<table>_<col>_<col>_idx", lower-case, at most 63 bytes (PostgreSQL's identifier limit).
 std::string make_index_name(const IndexDef& index);
