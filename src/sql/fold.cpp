@@ -142,11 +142,11 @@ void fold_key(const LexResult& lexed, std::string* out) {
 // written as the token-vector version writes it; an IN-list is recognised by scanning ahead
 // from a copy of the scanner. tests/sql/fold_test.cpp holds the two versions equal.
 void fold_key(std::string_view sql, std::string* out, bool* has_literals) {
-  std::string& key = *out;
-  // Every token keeps at most its own length plus a separator; "in (?)" replaces at least the
-  // five characters of `in(v)`; put_lower() may write 16 bytes past its word.
-  key.resize(2 * sql.size() + 8 + 16);
-  char* begin = key.data();
+  out->resize(fold_key_room(sql.size()));
+  out->resize(fold_key(sql, out->data(), has_literals));
+}
+
+size_t fold_key(std::string_view sql, char* begin, bool* has_literals) {
   char* p = begin;
   bool literals = false;
   const auto* s = reinterpret_cast<const unsigned char*>(sql.data());
@@ -230,8 +230,8 @@ void fold_key(std::string_view sql, std::string* out, bool* has_literals) {
       p += t.text.size();
     }
   }
-  key.resize(static_cast<size_t>(p - begin));
   *has_literals = literals;
+  return static_cast<size_t>(p - begin);
 }
 
 bool has_sqlite_only_params(const LexResult& lexed) {

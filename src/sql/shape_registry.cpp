@@ -1,7 +1,9 @@
 #include "querylens/sql/shape_registry.h"
 
+#include <algorithm>
 #include <bit>
 #include <cstring>
+#include <memory>
 
 #include "querylens/sql/fold.h"
 #include "querylens/sql/lexer.h"
@@ -95,31 +97,38 @@ const QueryShape* ShapeRegistry::classify(std::string_view sql) {
     }
   }
   lock.unlock();
-  thread_local std::string key;
   bool has_literals = false;
-  fold(sql, &key, &has_literals);
+  std::string_view key = fold(sql, &has_literals);
   return classify_folded(sql, key, has_literals);
 }
 
-void ShapeRegistry::fold(std::string_view sql, std::string* key, bool* has_literals) {
+std::string_view ShapeRegistry::fold(std::string_view sql, bool* has_literals) {
   // Lexing and parsing run without the lock: they are the expensive part and touch no state.
-  // One pass over the text, into a per-thread buffer: a log of a million distinct texts
-  // allocates nothing here.
-  fold_key(sql, key, has_literals);
+  // One pass over the text, into a per-thread buffer that only grows: a log of a million
+  // distinct texts allocates nothing here, and nothing is zero-filled per text (a
+  // std::string's resize to the key's room was a memset per statement).
+  thread_local std::unique_ptr<char[]> buffer;
+  thread_local size_t room = 0;
+  size_t need = fold_key_room(sql.size());
+  if (need > room) {
+    room = std::max(need, 2 * room);
+    buffer = std::make_unique_for_overwrite<char[]>(room);
+  }
+  return std::string_view(buffer.get(), fold_key(sql, buffer.get(), has_literals));
 }
 
-const QueryShape* ShapeRegistry::classify_folded(std::string_view sql, const std::string& key,
+const QueryShape* ShapeRegistry::classify_folded(std::string_view sql, std::string_view key,
                                                  bool has_literals) {
   std::unique_lock lock(mutex_);
   const QueryShape* shape = nullptr;
-  if (auto it = folded_.find(std::string_view(key)); it != folded_.end()) {
+  if (auto it = folded_.find(key); it != folded_.end()) {
     ++stats_.folded_hits;
     shape = it->second;
   } else {
     lock.unlock();
     shape = compute(sql);
     lock.lock();
-    folded_.emplace(key, shape);
+    folded_.emplace(std::string(key), shape);
   }
   // Texts with literals in them (logs) rarely repeat byte for byte and would only churn the
   // exact cache; statements with bound parameters (the instrumented layer, pg_stat_statements)
@@ -209,11 +218,10 @@ const QueryShape* ShapeRegistry::LocalCache::classify(std::string_view sql) {
       return it->second;
     }
   }
-  thread_local std::string key;
   bool has_literals = false;
-  fold(sql, &key, &has_literals);
+  std::string_view key = fold(sql, &has_literals);
   const QueryShape* shape = nullptr;
-  if (auto it = folded_.find(std::string_view(key)); it != folded_.end()) {
+  if (auto it = folded_.find(key); it != folded_.end()) {
     ++counts_.lookups;
     ++counts_.folded_hits;
     shape = it->second;
@@ -221,7 +229,7 @@ const QueryShape* ShapeRegistry::LocalCache::classify(std::string_view sql) {
     ++counts_.lookups;  // the registry counts the folded hit or the parse
     shape = registry_.classify_folded(sql, key, has_literals);
     if (folded_.size() >= registry_.exact_cache_limit_) folded_.clear();
-    folded_.emplace(key, shape);
+    folded_.emplace(std::string(key), shape);
   }
   if (!has_literals) {  // as in the registry: only texts that repeat byte for byte
     if (exact_.size() >= registry_.exact_cache_limit_) {

@@ -99,11 +99,11 @@ class ShapeRegistry {
   };
 
  private:
-  // The lexing half of classify(): the literal-folded key into *key (a per-thread buffer).
-  static void fold(std::string_view sql, std::string* key, bool* has_literals);
+  // The lexing half of classify(): the literal-folded key, in a per-thread buffer valid until
+  // the thread's next fold().
+  static std::string_view fold(std::string_view sql, bool* has_literals);
   // The locked half: the shape of `sql` by its folded key, computed when new.
-  const QueryShape* classify_folded(std::string_view sql, const std::string& key,
-                                    bool has_literals);
+  const QueryShape* classify_folded(std::string_view sql, std::string_view key, bool has_literals);
   const QueryShape* compute(std::string_view sql);
   const QueryShape* intern(QueryShape&& shape);
 
