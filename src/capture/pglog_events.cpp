@@ -3,6 +3,7 @@
 #include <unordered_map>
 
 #include "capture/pglog_edge.h"
+#include "capture/same_bytes.h"
 #include "querylens/capture/pglog.h"
 #include "querylens/plan/parse.h"
 
@@ -138,7 +139,10 @@ struct EventParts {
   if (k < tags.size()) {
     auto& [tag_name, tag_value] = tags[k];
     if (!same_text(tag_name, name)) tag_name.assign(name);
-    if (!same_text(tag_value, value)) tag_value.assign(value);  // user, database: the same
+    // user, database: the same from event to event
+    if (tag_value.size() != value.size() ||
+        !same_bytes(tag_value.data(), value.data(), value.size()))
+      tag_value.assign(value);
   } else {
     tags.emplace_back(std::string(name), std::string(value));
   }

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "capture/pglog_split.h"
+#include "capture/same_bytes.h"
 #include "querylens/capture/input_file.h"
 #include "querylens/capture/pglog.h"
 #include "querylens/capture/pglog_prefix.h"
@@ -12,12 +13,8 @@ namespace querylens::capture {
 namespace {
 
 // `to` = `from`, copied only when it differs.
-void keep(std::string* to, std::string_view from) {
-  if (to->size() == from.size()) {
-    size_t i = 0;
-    while (i < from.size() && (*to)[i] == from[i]) ++i;
-    if (i == from.size()) return;
-  }
+[[gnu::always_inline]] inline void keep(std::string* to, std::string_view from) {
+  if (to->size() == from.size() && same_bytes(to->data(), from.data(), from.size())) return;
   to->assign(from);
 }
 
