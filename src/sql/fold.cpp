@@ -59,8 +59,11 @@ char* put_lower(char* out, std::string_view sql, size_t i, size_t n) {
 #if defined(__SSE2__)
   if (n <= 16 && i + 16 <= sql.size()) {
     __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(sql.data() + i));
-    __m128i upper = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('A' - 1)),
-                                  _mm_cmplt_epi8(x, _mm_set1_epi8('Z' + 1)));
+    // One signed compare for the range: adding 0x80 - 'A' (wrapping) moves 'A'..'Z', and only
+    // them, to -128..-103. (Two compares and an and compiled to four instructions and a
+    // zeroed register.)
+    __m128i biased = _mm_add_epi8(x, _mm_set1_epi8(static_cast<char>(0x80 - 'A')));
+    __m128i upper = _mm_cmplt_epi8(biased, _mm_set1_epi8(static_cast<char>(-128 + 26)));
     _mm_storeu_si128(reinterpret_cast<__m128i*>(out),
                      _mm_or_si128(x, _mm_and_si128(upper, _mm_set1_epi8(0x20))));
     return out + n;
