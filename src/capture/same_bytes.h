@@ -26,4 +26,18 @@ inline bool same_bytes(const char* a, const char* b, size_t n) {
   return std::memcmp(a, b, n) == 0;
 }
 
+// same_bytes() for texts of 9 to 16 bytes too ("app@shop "), by two overlapping 8-byte loads.
+// Apart: the extra case made same_bytes() dearer where its texts are shorter (callgrind).
+inline bool same_bytes_16(const char* a, const char* b, size_t n) {
+  if (n > 8 && n <= 16) {
+    uint64_t a0, a1, b0, b1;
+    std::memcpy(&a0, a, 8);
+    std::memcpy(&b0, b, 8);
+    std::memcpy(&a1, a + n - 8, 8);
+    std::memcpy(&b1, b + n - 8, 8);
+    return ((a0 ^ b0) | (a1 ^ b1)) == 0;
+  }
+  return same_bytes(a, b, n);
+}
+
 }  // namespace querylens::capture
