@@ -1,5 +1,6 @@
 #include "querylens/sql/fold.h"
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 #include <map>
@@ -9,6 +10,7 @@
 #include <emmintrin.h>
 #endif
 
+#include "sql/fold_memo.h"
 #include "sql/lexer_scan.h"
 
 namespace querylens::sql {
@@ -154,6 +156,29 @@ size_t fold_key(std::string_view sql, char* begin, bool* has_literals) {
   bool literals = false;
   const auto* s = reinterpret_cast<const unsigned char*>(sql.data());
   const size_t n = sql.size();
+  // The fold of a recent text that starts the same way is resumed where the two part
+  // (sql/fold_memo.h): log statements of one template differ in their literals only.
+  FoldMemo& memo = fold_memo;
+  FoldMemo::Slot* slot = memo.slot(sql);
+  FoldMemo::Checkpoint* marks = nullptr;
+  size_t marked = 0;
+  size_t far = 0;  // one past the furthest byte an IN-list lookahead read, plus 2
+  size_t i = 0;
+  if (slot == nullptr) {
+    marks = memo.scratch(n);
+  } else {
+    size_t k = slot->resume_at(sql);
+    if (k > 0) {  // the state at checkpoint k, as this text's own scan would reach it
+      const FoldMemo::Checkpoint c = slot->marks[k];
+      std::memcpy(begin, slot->key.get(), c.key_size);
+      marked = k;
+      i = c.at;
+      p = begin + c.key_size;
+      literals = c.literals;
+      far = c.horizon;
+    }
+    marks = slot->prepare(n, k, fold_key_room(n));  // after the key is read: it may move
+  }
   // Guards found once per text, so that the two commonest scans test no bound per byte:
   // whitespace before `solid_end` (one past the last non-space byte) ends before it, and a
   // word whose tail starts at or before `word_guard` (a byte that is not an identifier
@@ -163,9 +188,11 @@ size_t fold_key(std::string_view sql, char* begin, bool* has_literals) {
   size_t word_guard = n;
   while (word_guard > 0 && detail::is_ident_char(s[word_guard - 1])) --word_guard;
   word_guard = word_guard > 0 ? word_guard - 1 : 0;
-  size_t i = 0;
   Token t;
   while (true) {
+    // Where the text could be resumed: a token reads at most 2 bytes past its end.
+    marks[marked++] = {static_cast<uint32_t>(i), static_cast<uint32_t>(p - begin),
+                       static_cast<uint32_t>(std::max(far, i + 3)), literals};
     // Whitespace, words, strings, numbers, one-character punctuation and operators, read here
     // as the scanner reads them but without its dispatch and token: they are most of a
     // statement, and the scanner's per-token overhead was most of this function's
@@ -185,7 +212,9 @@ size_t fold_key(std::string_view sql, char* begin, bool* has_literals) {
         if (p != begin) *p++ = ' ';
         if (end - i == 2 && (c | 0x20) == 'i' && (n1 | 0x20) == 'n') {
           detail::Scanner ahead(sql, end);
-          if (skip_in_list(ahead, &literals)) {
+          bool list = skip_in_list(ahead, &literals);
+          far = std::max(far, ahead.position() + 3);
+          if (list) {
             std::memcpy(p, "in (?)", 6);
             p += 6;
             i = ahead.position();
@@ -228,7 +257,9 @@ size_t fold_key(std::string_view sql, char* begin, bool* has_literals) {
     if (t.kind == TokenKind::kWord) {
       if (t.text.size() == 2 && (t.text[0] | 0x20) == 'i' && (t.text[1] | 0x20) == 'n') {
         detail::Scanner ahead = scanner;
-        if (skip_in_list(ahead, &literals)) {
+        bool list = skip_in_list(ahead, &literals);
+        far = std::max(far, ahead.position() + 3);
+        if (list) {
           std::memcpy(p, "in (?)", 6);
           p += 6;
           i = ahead.position();
@@ -247,6 +278,8 @@ size_t fold_key(std::string_view sql, char* begin, bool* has_literals) {
     }
   }
   *has_literals = literals;
+  if (slot != nullptr)
+    slot->keep(sql, std::string_view(begin, static_cast<size_t>(p - begin)), marked);
   return static_cast<size_t>(p - begin);
 }
 
