@@ -60,6 +60,14 @@ TEST(FoldTest, OnePassKeyEqualsTokenKeyOnWrittenCases) {
            "SELECT 1_000, 1.5, 1..5, 1e, 1e+, 1e-3, 0x, 0xZ, .e1 FROM t",
            "SELECT ÄÖÜ, naïve_col FROM tàble WHERE x IN (1)",
            "in (1)",
+           // IN-list tokens read without the scanner (next_in_list): spaced, doubled quotes,
+           // exponents, a string not closed, a comment or an E'' string inside
+           "SELECT a FROM t WHERE a IN ( 'x' , 2 ,3\t)",
+           "SELECT a FROM t WHERE a IN (1.e5, .5e-3, 'a''b', 1e+, 0x)",
+           "SELECT a FROM t WHERE a IN ('x'",
+           "SELECT a FROM t WHERE a IN ('x', 'y",
+           "SELECT a FROM t WHERE a IN ('x' -- c\n, 'y')",
+           "SELECT a FROM t WHERE a IN (E'x', 'y') OR b IN (('x'))",
            // the scans' guards: trailing whitespace, a text that ends in a word, one word,
            // a text of identifier bytes only, a non-identifier byte only at the start
            "SELECT a   ",
