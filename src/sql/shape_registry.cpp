@@ -210,6 +210,13 @@ ShapeRegistry::LocalCache::~LocalCache() {
   registry_.stats_.folded_hits += counts_.folded_hits;
 }
 
+size_t ShapeRegistry::LocalCache::recent_slot(std::string_view key) {
+  uint64_t head = 0;
+  std::memcpy(&head, key.data(), std::min<size_t>(key.size(), 8));
+  uint64_t h = (head ^ key.size()) * 0x9E3779B97F4A7C15ull;
+  return static_cast<size_t>(h >> 60);  // 4 bits: one of 16
+}
+
 const QueryShape* ShapeRegistry::LocalCache::classify(std::string_view sql) {
   if (exact_filter_.may_contain(sql)) {
     if (auto it = exact_.find(sql); it != exact_.end()) {
@@ -221,14 +228,24 @@ const QueryShape* ShapeRegistry::LocalCache::classify(std::string_view sql) {
   bool has_literals = false;
   std::string_view key = fold(sql, &has_literals);
   const QueryShape* shape = nullptr;
-  if (auto it = folded_.find(key); it != folded_.end()) {
+  RecentKey& recent = recent_[recent_slot(key)];
+  if (recent.shape != nullptr && recent.key == key) {
+    ++counts_.lookups;
+    ++counts_.folded_hits;
+    shape = recent.shape;
+  } else if (auto it = folded_.find(key); it != folded_.end()) {
     ++counts_.lookups;
     ++counts_.folded_hits;
     shape = it->second;
+    recent.key.assign(key);
+    recent.shape = shape;
   } else {
     ++counts_.lookups;  // the registry counts the folded hit or the parse
     shape = registry_.classify_folded(sql, key, has_literals);
-    if (folded_.size() >= registry_.exact_cache_limit_) folded_.clear();
+    if (folded_.size() >= registry_.exact_cache_limit_) {
+      folded_.clear();
+      for (RecentKey& r : recent_) r.shape = nullptr;
+    }
     folded_.emplace(std::string(key), shape);
   }
   if (!has_literals) {  // as in the registry: only texts that repeat byte for byte

@@ -144,4 +144,35 @@ TEST(ShapeRegistryTest, LocalCacheAnswersWithTheRegistrysShapesAndCounts) {
   EXPECT_EQ(stats.shapes, 1u);
 }
 
+// The local cache's recent keys (compared before folded_ is searched) answer as folded_ does,
+// also across templates that share a slot and when its bound clears folded_: the same shapes
+// and counts as a local cache of each statement alone would give.
+TEST(ShapeRegistryTest, LocalCacheRecentKeysAnswerAsTheMapDoes) {
+  const std::vector<std::string> templates = {
+      "SELECT * FROM users WHERE id = ",
+      "SELECT * FROM posts WHERE id = ",
+      "SELECT * FROM users WHERE name = ",
+      "UPDATE users SET n = n + 1 WHERE id = ",
+      "SELECT a, b FROM t WHERE a IN (1, 2) AND b = ",
+      "select * from users where id = ",
+  };
+  ShapeRegistry reference, registry(4);  // a bound of 4: folded_ is cleared again and again
+  {
+    ShapeRegistry::LocalCache local(registry);
+    for (int i = 0; i < 200; ++i) {
+      const std::string sql = templates[static_cast<size_t>(i * 7 % 6)] + std::to_string(i);
+      const QueryShape* got = local.classify(sql);
+      const QueryShape* want = reference.classify(sql);
+      ASSERT_NE(got, nullptr);
+      EXPECT_EQ(got->fingerprint, want->fingerprint) << sql;
+      EXPECT_EQ(got->normalized, want->normalized) << sql;
+    }
+  }
+  auto stats = registry.stats();
+  EXPECT_EQ(stats.lookups, 200u);
+  EXPECT_EQ(stats.exact_hits, 0u);
+  EXPECT_EQ(stats.shapes, reference.stats().shapes);
+  EXPECT_EQ(stats.folded_hits + stats.parses, 200u);
+}
+
 }  // namespace querylens::sql

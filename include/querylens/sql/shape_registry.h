@@ -96,6 +96,15 @@ class ShapeRegistry {
     std::unordered_map<std::string, const QueryShape*, Hash, std::equal_to<>> exact_, folded_;
     ExactFilter exact_filter_;
     Stats counts_;
+    // The folded keys last found, one per slot by their length and first bytes: statements of
+    // one template fold to one key, and comparing it is cheaper than hashing it for folded_.
+    // Only pairs folded_ holds (cleared with it): a hit here is the hit folded_ would give.
+    struct RecentKey {
+      std::string key;
+      const QueryShape* shape = nullptr;
+    };
+    std::array<RecentKey, 16> recent_;
+    static size_t recent_slot(std::string_view key);
   };
 
  private:
