@@ -219,9 +219,17 @@ size_t ShapeRegistry::LocalCache::recent_slot(std::string_view key) {
 
 const QueryShape* ShapeRegistry::LocalCache::classify(std::string_view sql) {
   if (exact_filter_.may_contain(sql)) {
+    RecentKey& recent = recent_exact_[recent_slot(sql)];
+    if (recent.shape != nullptr && recent.key == sql) {
+      ++counts_.lookups;
+      ++counts_.exact_hits;
+      return recent.shape;
+    }
     if (auto it = exact_.find(sql); it != exact_.end()) {
       ++counts_.lookups;
       ++counts_.exact_hits;
+      recent.key.assign(sql);
+      recent.shape = it->second;
       return it->second;
     }
   }
@@ -252,6 +260,7 @@ const QueryShape* ShapeRegistry::LocalCache::classify(std::string_view sql) {
     if (exact_.size() >= registry_.exact_cache_limit_) {
       exact_.clear();
       exact_filter_.clear();
+      for (RecentKey& r : recent_exact_) r.shape = nullptr;
     }
     exact_.emplace(std::string(sql), shape);
     exact_filter_.add(sql);

@@ -104,6 +104,9 @@ class ShapeRegistry {
       const QueryShape* shape = nullptr;
     };
     std::array<RecentKey, 16> recent_;
+    // The same for exact_: statements with bound parameters repeat byte for byte (`execute`
+    // lines), and comparing one is cheaper than hashing it (cleared with exact_).
+    std::array<RecentKey, 16> recent_exact_;
     static size_t recent_slot(std::string_view key);
   };
 
