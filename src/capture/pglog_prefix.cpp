@@ -335,14 +335,6 @@ static bool literal_at(std::string_view line, size_t pos, const std::string& lit
   return true;
 }
 
-size_t LogLinePrefix::match(std::string_view line, PrefixFields* f) const {
-  if (!time_pid_head_) return match_tokens(line, 0, 0, f);
-  size_t pos = match_time_pid(line, f);
-  if (pos == std::string_view::npos) return pos;
-  if (user_at_database_tail_) return match_user_at_database(line, pos, f);
-  return match_tokens(line, 4, pos, f);
-}
-
 // '%q%u@%d ' as the token loop reads it: a background process's line stops at its severity,
 // the user ends at the first '@', the database at the next space.
 size_t LogLinePrefix::match_user_at_database(std::string_view line, size_t pos,
