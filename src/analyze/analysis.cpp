@@ -27,6 +27,10 @@ Analysis::~Analysis() = default;
 
 void Analysis::on_query(const QueryEvent& event) {
   std::lock_guard lock(mutex_);
+  add_event(event);
+}
+
+void Analysis::add_event(const QueryEvent& event) {
   QueryEvent classified = event;
   if (classified.shape == nullptr) classified.shape = local_shapes_->classify(event.sql);
   digest_.add(classified);

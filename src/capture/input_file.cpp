@@ -114,8 +114,8 @@ std::string_view InputFile::peek(size_t n) {
   return std::string_view(buffer_.data() + begin_, std::min(n, end_ - begin_));
 }
 
-bool InputFile::next_line(std::string_view* line) {
-  size_t scanned = begin_;
+bool InputFile::next_line_refilled(std::string_view* line) {
+  size_t scanned = begin_;  // (next_line() found no '\n' after it: this looks once more)
   while (true) {
     const void* nl = std::memchr(buffer_.data() + scanned, '\n', end_ - scanned);
     if (nl != nullptr) {

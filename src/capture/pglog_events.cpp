@@ -3,6 +3,7 @@
 #include <unordered_map>
 
 #include "capture/pglog_edge.h"
+#include "capture/same_bytes.h"
 #include "querylens/capture/pglog.h"
 #include "querylens/plan/parse.h"
 
@@ -138,7 +139,10 @@ struct EventParts {
   if (k < tags.size()) {
     auto& [tag_name, tag_value] = tags[k];
     if (!same_text(tag_name, name)) tag_name.assign(name);
-    if (!same_text(tag_value, value)) tag_value.assign(value);  // user, database: the same
+    // user, database: the same from event to event
+    if (tag_value.size() != value.size() ||
+        !same_bytes(tag_value.data(), value.data(), value.size()))
+      tag_value.assign(value);
   } else {
     tags.emplace_back(std::string(name), std::string(value));
   }
@@ -352,7 +356,8 @@ struct PgLogEvents::Impl {
     backends.erase(pid);
   }
 
-  const char* add(const PgLogRecord& r) {
+  // Inline into PgLogEvents::add(), its one caller: a call of its own per record.
+  [[gnu::always_inline]] const char* add(const PgLogRecord& r) {
     std::string_view m = r.message;
     if (r.severity == "LOG") {
       if (starts_with(m, "duration: ")) {

@@ -6,6 +6,7 @@
 #include <cctype>
 #include <cstring>
 
+#include "capture/same_bytes.h"
 #include "querylens/core/clock.h"
 
 namespace querylens::capture {
@@ -62,6 +63,16 @@ struct TimeCache {
   int64_t zone_offset = 0;
 };
 thread_local TimeCache time_cache;
+
+// The last "user@database " read by match_user_at_database(): consecutive lines mostly have
+// the same one, and a comparison is cheaper than finding the '@' and the space again. Per
+// thread, as the time cache: the threads of -j N share one LogLinePrefix.
+struct UserAtDatabaseCache {
+  char text[16] = {};
+  size_t size = 0;  // 0: none yet
+  size_t at = 0;    // where the '@' is
+};
+thread_local UserAtDatabaseCache user_at_database_cache;
 
 bool is_zone_char(char c) {
   return is_digit(c) || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || c == '+' || c == '-';
@@ -324,28 +335,35 @@ static bool literal_at(std::string_view line, size_t pos, const std::string& lit
   return true;
 }
 
-size_t LogLinePrefix::match(std::string_view line, PrefixFields* f) const {
-  if (!time_pid_head_) return match_tokens(line, 0, 0, f);
-  size_t pos = match_time_pid(line, f);
-  if (pos == std::string_view::npos) return pos;
-  if (user_at_database_tail_) return match_user_at_database(line, pos, f);
-  return match_tokens(line, 4, pos, f);
-}
-
 // '%q%u@%d ' as the token loop reads it: a background process's line stops at its severity,
 // the user ends at the first '@', the database at the next space.
 size_t LogLinePrefix::match_user_at_database(std::string_view line, size_t pos,
                                              PrefixFields* f) const {
   std::string_view rest = line.substr(pos), unused;
+  // The same bytes as the last line's "user@database " read the same: the cached text has no
+  // '@' before `at` and no space between it and its last byte, and it does not start with a
+  // capital (so could_be_severity() is false for both).
+  UserAtDatabaseCache& last = user_at_database_cache;
+  if (last.size != 0 && rest.size() >= last.size &&
+      same_bytes_16(rest.data(), last.text, last.size)) {
+    f->user = rest.substr(0, last.at);
+    f->database = rest.substr(last.at + 1, last.size - last.at - 2);
+    return pos + last.size;
+  }
   if (could_be_severity(rest) && match_severity(rest, &unused) > 0) return pos;
   size_t at = find_char(rest, '@');
   if (at == std::string_view::npos) return at;
   f->user = rest.substr(0, at);
-  rest.remove_prefix(at + 1);
-  size_t space = find_char(rest, ' ');
+  size_t space = find_char(rest.substr(at + 1), ' ');
   if (space == std::string_view::npos) return space;
-  f->database = rest.substr(0, space);
-  return pos + at + 1 + space + 1;
+  f->database = rest.substr(at + 1, space);
+  size_t size = at + 1 + space + 1;
+  if (size <= sizeof last.text && !could_be_severity(rest)) {
+    std::memcpy(last.text, rest.data(), size);
+    last.size = size;
+    last.at = at;
+  }
+  return pos + size;
 }
 
 // What the token loop does for the first four tokens, less its dispatch per token and with

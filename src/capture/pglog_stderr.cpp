@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "capture/pglog_split.h"
+#include "capture/same_bytes.h"
 #include "querylens/capture/input_file.h"
 #include "querylens/capture/pglog.h"
 #include "querylens/capture/pglog_prefix.h"
@@ -11,20 +12,23 @@
 namespace querylens::capture {
 namespace {
 
-// `to` = `from`, copied only when it differs.
-void keep(std::string* to, std::string_view from) {
-  if (to->size() == from.size()) {
-    size_t i = 0;
-    while (i < from.size() && (*to)[i] == from[i]) ++i;
-    if (i == from.size()) return;
-  }
+// `to` = `from`, copied only when it differs; `view` (the record's) follows `to` when it does.
+[[gnu::always_inline]] inline void keep(std::string* to, std::string_view from,
+                                        std::string_view* view) {
+  if (to->size() == from.size() && same_bytes(to->data(), from.data(), from.size())) return;
   to->assign(from);
+  *view = *to;
 }
 
 // The entry being assembled. Its parts are copied out of the line buffer (which the next
 // read may move) into strings reused from entry to entry: no allocation once they are warm.
 class Entry {
  public:
+  Entry() = default;
+  // The record's views point into the strings (short ones inside the objects): not movable.
+  Entry(const Entry&) = delete;
+  Entry& operator=(const Entry&) = delete;
+
   bool open() const { return open_; }
   int64_t pid() const { return record_.pid; }
 
@@ -36,12 +40,12 @@ class Entry {
     record_.pid = f.pid;
     // These repeat from line to line ("app", "shop", "LOG"): a comparison is cheaper than
     // the copy.
-    keep(&session_, f.session);
-    keep(&user_, f.user);
-    keep(&database_, f.database);
-    keep(&application_, f.application);
-    keep(&client_, f.client);
-    keep(&severity_, severity);
+    keep(&session_, f.session, &record_.session);
+    keep(&user_, f.user, &record_.user);
+    keep(&database_, f.database, &record_.database);
+    keep(&application_, f.application, &record_.application);
+    keep(&client_, f.client, &record_.client);
+    keep(&severity_, severity, &record_.severity);
     message_.assign(message);
     detail_.clear();
     statement_.clear();
@@ -68,12 +72,8 @@ class Entry {
   const char* flush(PgLogEvents& events) {
     if (!open_) return nullptr;
     open_ = false;
-    record_.session = session_;
-    record_.user = user_;
-    record_.database = database_;
-    record_.application = application_;
-    record_.client = client_;
-    record_.severity = severity_;
+    // session .. severity are set by keep() when they change: the strings do not move (the
+    // entry stays where it is), and unchanged, their views stay valid.
     record_.message = message_;
     record_.detail = detail_;
     record_.statement = statement_;

@@ -1,5 +1,6 @@
 #include "querylens/sql/fold.h"
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 #include <map>
@@ -9,6 +10,7 @@
 #include <emmintrin.h>
 #endif
 
+#include "sql/fold_memo.h"
 #include "sql/lexer_scan.h"
 
 namespace querylens::sql {
@@ -59,8 +61,11 @@ char* put_lower(char* out, std::string_view sql, size_t i, size_t n) {
 #if defined(__SSE2__)
   if (n <= 16 && i + 16 <= sql.size()) {
     __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(sql.data() + i));
-    __m128i upper = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('A' - 1)),
-                                  _mm_cmplt_epi8(x, _mm_set1_epi8('Z' + 1)));
+    // One signed compare for the range: adding 0x80 - 'A' (wrapping) moves 'A'..'Z', and only
+    // them, to -128..-103. (Two compares and an and compiled to four instructions and a
+    // zeroed register.)
+    __m128i biased = _mm_add_epi8(x, _mm_set1_epi8(static_cast<char>(0x80 - 'A')));
+    __m128i upper = _mm_cmplt_epi8(biased, _mm_set1_epi8(static_cast<char>(-128 + 26)));
     _mm_storeu_si128(reinterpret_cast<__m128i*>(out),
                      _mm_or_si128(x, _mm_and_si128(upper, _mm_set1_epi8(0x20))));
     return out + n;
@@ -70,20 +75,54 @@ char* put_lower(char* out, std::string_view sql, size_t i, size_t n) {
   return out;
 }
 
+// scanner.next() for the tokens most IN-lists are made of (`( ) ,`, plain strings, numbers),
+// read as its scan() reads them but without its dispatch; the scanner itself for the rest
+// (and for a string that is not closed, so that it fails as it does). An IN-list of strings
+// cost ~100 instructions a token through the scanner (callgrind).
+[[gnu::always_inline]] inline bool next_in_list(detail::Scanner& scanner, std::string_view sql,
+                                                Token* t) {
+  size_t i = scanner.position();
+  const size_t n = sql.size();
+  while (i < n && detail::is_space(static_cast<unsigned char>(sql[i]))) ++i;
+  if (i < n) {
+    const unsigned char c = static_cast<unsigned char>(sql[i]);
+    size_t end = std::string_view::npos;
+    TokenKind kind = TokenKind::kPunct;
+    if (c == ',' || c == ')' || c == '(') {
+      end = i + 1;
+    } else if (c == '\'') {
+      end = detail::Scanner::quoted_end(sql, i, '\'', false);
+      kind = TokenKind::kString;
+    } else if (detail::is_digit(c) || (c == '.' && i + 1 < n &&
+                                       detail::is_digit(static_cast<unsigned char>(sql[i + 1])))) {
+      end = detail::Scanner::number_end(sql, i);
+      kind = TokenKind::kNumber;
+    }
+    if (end != std::string_view::npos) {
+      *t = Token{kind, sql.substr(i, end - i), i};
+      scanner = detail::Scanner(sql, end);
+      return true;
+    }
+  }
+  return scanner.next(t);
+}
+
 // in_list_end() over a scanner placed just after an `IN` word: true (the scanner after the `)`)
 // when `( value , value … )` follows, with *literals set when a value is a literal.
-bool skip_in_list(detail::Scanner& scanner, bool* literals) {
+bool skip_in_list(detail::Scanner& scanner, std::string_view sql, bool* literals) {
   Token t;
-  if (!scanner.next(&t) || !t.is("(")) return false;
+  if (!next_in_list(scanner, sql, &t) || !t.is("(")) return false;
   bool any_literal = false;
   while (true) {
-    if (!scanner.next(&t)) return false;
-    if ((t.is("-") || t.is("+")) && !scanner.next(&t)) return false;
+    if (!next_in_list(scanner, sql, &t)) return false;
+    if ((t.is("-") || t.is("+")) && !next_in_list(scanner, sql, &t)) return false;
     if (!is_value(t)) return false;
     any_literal |= t.is_literal();
-    if (!scanner.next(&t)) return false;
+    if (!next_in_list(scanner, sql, &t)) return false;
     if (t.is("::")) {  // a cast of the value: 'x'::text
-      if (!scanner.next(&t) || t.kind != TokenKind::kWord || !scanner.next(&t)) return false;
+      if (!next_in_list(scanner, sql, &t) || t.kind != TokenKind::kWord ||
+          !next_in_list(scanner, sql, &t))
+        return false;
     }
     if (t.is(")")) {
       *literals |= any_literal;
@@ -142,34 +181,74 @@ void fold_key(const LexResult& lexed, std::string* out) {
 // written as the token-vector version writes it; an IN-list is recognised by scanning ahead
 // from a copy of the scanner. tests/sql/fold_test.cpp holds the two versions equal.
 void fold_key(std::string_view sql, std::string* out, bool* has_literals) {
-  std::string& key = *out;
-  // Every token keeps at most its own length plus a separator; "in (?)" replaces at least the
-  // five characters of `in(v)`; put_lower() may write 16 bytes past its word.
-  key.resize(2 * sql.size() + 8 + 16);
-  char* begin = key.data();
+  out->resize(fold_key_room(sql.size()));
+  out->resize(fold_key(sql, out->data(), has_literals));
+}
+
+size_t fold_key(std::string_view sql, char* begin, bool* has_literals) {
   char* p = begin;
   bool literals = false;
   const auto* s = reinterpret_cast<const unsigned char*>(sql.data());
   const size_t n = sql.size();
+  // The fold of a recent text that starts the same way is resumed where the two part
+  // (sql/fold_memo.h): log statements of one template differ in their literals only.
+  FoldMemo& memo = fold_memo;
+  FoldMemo::Slot* slot = memo.slot(sql);
+  FoldMemo::Checkpoint* marks = nullptr;
+  size_t marked = 0;
+  size_t far = 0;  // one past the furthest byte an IN-list lookahead read, plus 2
   size_t i = 0;
+  if (slot == nullptr) {
+    marks = memo.scratch(n);
+  } else {
+    size_t k = slot->resume_at(sql);
+    if (k > 0) {  // the state at checkpoint k, as this text's own scan would reach it
+      const FoldMemo::Checkpoint c = slot->marks[k];
+      std::memcpy(begin, slot->key.get(), c.key_size);
+      marked = k;
+      i = c.at;
+      p = begin + c.key_size;
+      literals = c.literals;
+      far = c.horizon;
+    }
+    marks = slot->prepare(n, k, fold_key_room(n));  // after the key is read: it may move
+  }
+  // Guards found once per text, so that the two commonest scans test no bound per byte:
+  // whitespace before `solid_end` (one past the last non-space byte) ends before it, and a
+  // word whose tail starts at or before `word_guard` (a byte that is not an identifier
+  // character; 0 when there is none, or only s[0]) ends at or before it.
+  size_t solid_end = n;
+  while (solid_end > 0 && detail::is_space(s[solid_end - 1])) --solid_end;
+  size_t word_guard = n;
+  while (word_guard > 0 && detail::is_ident_char(s[word_guard - 1])) --word_guard;
+  word_guard = word_guard > 0 ? word_guard - 1 : 0;
   Token t;
   while (true) {
+    // Where the text could be resumed: a token reads at most 2 bytes past its end.
+    marks[marked++] = {static_cast<uint32_t>(i), static_cast<uint32_t>(p - begin),
+                       static_cast<uint32_t>(std::max(far, i + 3)), literals};
     // Whitespace, words, strings, numbers, one-character punctuation and operators, read here
     // as the scanner reads them but without its dispatch and token: they are most of a
     // statement, and the scanner's per-token overhead was most of this function's
     // instructions (callgrind).
-    while (i < n && detail::is_space(s[i])) ++i;
-    if (i >= n) break;
+    if (i >= solid_end) break;  // nothing but whitespace left
+    while (detail::is_space(s[i])) ++i;
     const unsigned char c = s[i];
     const unsigned char n1 = i + 1 < n ? s[i + 1] : 0;
     if (detail::is_ident_start(c)) {
       if (n1 != '\'' && n1 != '&') {  // else E'', U&'' ...: the scanner's
         size_t end = i + 1;
-        while (end < n && detail::is_ident_char(s[end])) ++end;
+        if (end <= word_guard) {
+          while (detail::is_ident_char(s[end])) ++end;
+        } else {
+          while (end < n && detail::is_ident_char(s[end])) ++end;
+        }
         if (p != begin) *p++ = ' ';
         if (end - i == 2 && (c | 0x20) == 'i' && (n1 | 0x20) == 'n') {
           detail::Scanner ahead(sql, end);
-          if (skip_in_list(ahead, &literals)) {
+          bool list = skip_in_list(ahead, sql, &literals);
+          far = std::max(far, ahead.position() + 3);
+          if (list) {
             std::memcpy(p, "in (?)", 6);
             p += 6;
             i = ahead.position();
@@ -212,7 +291,9 @@ void fold_key(std::string_view sql, std::string* out, bool* has_literals) {
     if (t.kind == TokenKind::kWord) {
       if (t.text.size() == 2 && (t.text[0] | 0x20) == 'i' && (t.text[1] | 0x20) == 'n') {
         detail::Scanner ahead = scanner;
-        if (skip_in_list(ahead, &literals)) {
+        bool list = skip_in_list(ahead, sql, &literals);
+        far = std::max(far, ahead.position() + 3);
+        if (list) {
           std::memcpy(p, "in (?)", 6);
           p += 6;
           i = ahead.position();
@@ -230,8 +311,10 @@ void fold_key(std::string_view sql, std::string* out, bool* has_literals) {
       p += t.text.size();
     }
   }
-  key.resize(static_cast<size_t>(p - begin));
   *has_literals = literals;
+  if (slot != nullptr)
+    slot->keep(sql, std::string_view(begin, static_cast<size_t>(p - begin)), marked);
+  return static_cast<size_t>(p - begin);
 }
 
 bool has_sqlite_only_params(const LexResult& lexed) {

@@ -1,7 +1,9 @@
 #include "querylens/sql/shape_registry.h"
 
+#include <algorithm>
 #include <bit>
 #include <cstring>
+#include <memory>
 
 #include "querylens/sql/fold.h"
 #include "querylens/sql/lexer.h"
@@ -95,31 +97,38 @@ const QueryShape* ShapeRegistry::classify(std::string_view sql) {
     }
   }
   lock.unlock();
-  thread_local std::string key;
   bool has_literals = false;
-  fold(sql, &key, &has_literals);
+  std::string_view key = fold(sql, &has_literals);
   return classify_folded(sql, key, has_literals);
 }
 
-void ShapeRegistry::fold(std::string_view sql, std::string* key, bool* has_literals) {
+std::string_view ShapeRegistry::fold(std::string_view sql, bool* has_literals) {
   // Lexing and parsing run without the lock: they are the expensive part and touch no state.
-  // One pass over the text, into a per-thread buffer: a log of a million distinct texts
-  // allocates nothing here.
-  fold_key(sql, key, has_literals);
+  // One pass over the text, into a per-thread buffer that only grows: a log of a million
+  // distinct texts allocates nothing here, and nothing is zero-filled per text (a
+  // std::string's resize to the key's room was a memset per statement).
+  thread_local std::unique_ptr<char[]> buffer;
+  thread_local size_t room = 0;
+  size_t need = fold_key_room(sql.size());
+  if (need > room) {
+    room = std::max(need, 2 * room);
+    buffer = std::make_unique_for_overwrite<char[]>(room);
+  }
+  return std::string_view(buffer.get(), fold_key(sql, buffer.get(), has_literals));
 }
 
-const QueryShape* ShapeRegistry::classify_folded(std::string_view sql, const std::string& key,
+const QueryShape* ShapeRegistry::classify_folded(std::string_view sql, std::string_view key,
                                                  bool has_literals) {
   std::unique_lock lock(mutex_);
   const QueryShape* shape = nullptr;
-  if (auto it = folded_.find(std::string_view(key)); it != folded_.end()) {
+  if (auto it = folded_.find(key); it != folded_.end()) {
     ++stats_.folded_hits;
     shape = it->second;
   } else {
     lock.unlock();
     shape = compute(sql);
     lock.lock();
-    folded_.emplace(key, shape);
+    folded_.emplace(std::string(key), shape);
   }
   // Texts with literals in them (logs) rarely repeat byte for byte and would only churn the
   // exact cache; statements with bound parameters (the instrumented layer, pg_stat_statements)
@@ -201,32 +210,57 @@ ShapeRegistry::LocalCache::~LocalCache() {
   registry_.stats_.folded_hits += counts_.folded_hits;
 }
 
+size_t ShapeRegistry::LocalCache::recent_slot(std::string_view key) {
+  uint64_t head = 0;
+  std::memcpy(&head, key.data(), std::min<size_t>(key.size(), 8));
+  uint64_t h = (head ^ key.size()) * 0x9E3779B97F4A7C15ull;
+  return static_cast<size_t>(h >> 60);  // 4 bits: one of 16
+}
+
 const QueryShape* ShapeRegistry::LocalCache::classify(std::string_view sql) {
   if (exact_filter_.may_contain(sql)) {
+    RecentKey& recent = recent_exact_[recent_slot(sql)];
+    if (recent.shape != nullptr && recent.key == sql) {
+      ++counts_.lookups;
+      ++counts_.exact_hits;
+      return recent.shape;
+    }
     if (auto it = exact_.find(sql); it != exact_.end()) {
       ++counts_.lookups;
       ++counts_.exact_hits;
+      recent.key.assign(sql);
+      recent.shape = it->second;
       return it->second;
     }
   }
-  thread_local std::string key;
   bool has_literals = false;
-  fold(sql, &key, &has_literals);
+  std::string_view key = fold(sql, &has_literals);
   const QueryShape* shape = nullptr;
-  if (auto it = folded_.find(std::string_view(key)); it != folded_.end()) {
+  RecentKey& recent = recent_[recent_slot(key)];
+  if (recent.shape != nullptr && recent.key == key) {
+    ++counts_.lookups;
+    ++counts_.folded_hits;
+    shape = recent.shape;
+  } else if (auto it = folded_.find(key); it != folded_.end()) {
     ++counts_.lookups;
     ++counts_.folded_hits;
     shape = it->second;
+    recent.key.assign(key);
+    recent.shape = shape;
   } else {
     ++counts_.lookups;  // the registry counts the folded hit or the parse
     shape = registry_.classify_folded(sql, key, has_literals);
-    if (folded_.size() >= registry_.exact_cache_limit_) folded_.clear();
-    folded_.emplace(key, shape);
+    if (folded_.size() >= registry_.exact_cache_limit_) {
+      folded_.clear();
+      for (RecentKey& r : recent_) r.shape = nullptr;
+    }
+    folded_.emplace(std::string(key), shape);
   }
   if (!has_literals) {  // as in the registry: only texts that repeat byte for byte
     if (exact_.size() >= registry_.exact_cache_limit_) {
       exact_.clear();
       exact_filter_.clear();
+      for (RecentKey& r : recent_exact_) r.shape = nullptr;
     }
     exact_.emplace(std::string(sql), shape);
     exact_filter_.add(sql);

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "capture/same_bytes.h"
 #include "querylens/capture/input_file.h"
 #include "querylens/capture/pglog_prefix.h"
 #include "querylens/core/error.h"
@@ -131,6 +132,23 @@ TEST(PgLogPrefix, CompiledPathsMatchTheTokenLoop) {
       "2024-03-05 14:22:03.001 UTC [4242] @ LOG:  empty user and database",
       "2024-03-05 14:22:03.001 UTC [4242] a@b@c d LOG:  two @",
       "2024-03-05 14:22:03.001 UTC [4242] app@shop psql LOG:  with an application",
+      // the cached "user@database " (pglog_prefix.cpp): lines that start as it does and differ
+      "2024-03-05 14:22:03.001 UTC [4242] app@shopping LOG:  the cached database runs on",
+      "2024-03-05 14:22:03.001 UTC [4242] app@shop  LOG:  two spaces",
+      "2024-03-05 14:22:03.001 UTC [4242] app@sho LOG:  one byte shorter",
+      "2024-03-05 14:22:03.001 UTC [4242] app@shop",
+      "2024-03-05 14:22:03.001 UTC [4242] app@shop ",
+      "2024-03-05 14:22:03.001 UTC [4242] App@shop LOG:  a capital: never cached",
+      "2024-03-05 14:22:03.001 UTC [4242] LOG@shop LOG:  a user named like a severity",
+      "2024-03-05 14:22:03.001 UTC [4242] LOG:  then a background line",
+      "2024-03-05 14:22:03.001 UTC [4242] @x LOG:  empty user",
+      "2024-03-05 14:22:03.001 UTC [4242] @x LOG:  empty user again",
+      "2024-03-05 14:22:03.001 UTC [4242] a_rather_long_user@a_long_db LOG:  longer than 16",
+      "2024-03-05 14:22:03.001 UTC [4242] abcdefg@hijklmno LOG:  exactly 16 with the space",
+      "2024-03-05 14:22:03.001 UTC [4242] abcdefg@hijklmno LOG:  again",
+      "2024-03-05 14:22:03.001 UTC [4242] abcdefg@hijklmnop LOG:  17",
+      "2024-03-05 14:22:03.001 UTC [4242] u@d LOG:  short",
+      "2024-03-05 14:22:03.001 UTC [4242] u@d",
       "2024-03-05 14:22:03.001 UTC [4242]",
       "1709648521.250 [4242] LOG:  epoch",
       "\tcontinuation",
@@ -160,6 +178,30 @@ TEST(PgLogPrefix, CompiledPathsMatchTheTokenLoop) {
       EXPECT_EQ(fast.client, general.client);
       if (HasFailure()) return;
     }
+  }
+}
+
+// same_bytes() against ==, for every length up to 40 and a difference at each position.
+TEST(PgLogSameBytes, AgreesWithComparison) {
+  std::string a(48, 'x'), b(48, 'x');
+  for (size_t i = 0; i < a.size(); ++i) a[i] = b[i] = static_cast<char>('a' + i % 26);
+  for (size_t n = 0; n <= 40; ++n) {
+    EXPECT_TRUE(same_bytes(a.data(), b.data(), n)) << n;
+    EXPECT_TRUE(same_bytes_16(a.data(), b.data(), n)) << n;
+    for (size_t k = 0; k < n; ++k) {
+      std::string c = b;
+      c[k] = static_cast<char>(c[k] ^ 0x01);
+      EXPECT_FALSE(same_bytes(a.data(), c.data(), n)) << n << " " << k;
+      EXPECT_FALSE(same_bytes_16(a.data(), c.data(), n)) << n << " " << k;
+      c[k] = static_cast<char>(b[k] ^ 0x80);
+      EXPECT_FALSE(same_bytes(a.data(), c.data(), n)) << n << " " << k;
+      EXPECT_FALSE(same_bytes_16(a.data(), c.data(), n)) << n << " " << k;
+    }
+    // a difference just past the end does not count
+    std::string d = b;
+    d[n] = '#';
+    EXPECT_TRUE(same_bytes(a.data(), d.data(), n)) << n;
+    EXPECT_TRUE(same_bytes_16(a.data(), d.data(), n)) << n;
   }
 }
 

@@ -60,10 +60,70 @@ TEST(FoldTest, OnePassKeyEqualsTokenKeyOnWrittenCases) {
            "SELECT 1_000, 1.5, 1..5, 1e, 1e+, 1e-3, 0x, 0xZ, .e1 FROM t",
            "SELECT ÄÖÜ, naïve_col FROM tàble WHERE x IN (1)",
            "in (1)",
+           // IN-list tokens read without the scanner (next_in_list): spaced, doubled quotes,
+           // exponents, a string not closed, a comment or an E'' string inside
+           "SELECT a FROM t WHERE a IN ( 'x' , 2 ,3\t)",
+           "SELECT a FROM t WHERE a IN (1.e5, .5e-3, 'a''b', 1e+, 0x)",
+           "SELECT a FROM t WHERE a IN ('x'",
+           "SELECT a FROM t WHERE a IN ('x', 'y",
+           "SELECT a FROM t WHERE a IN ('x' -- c\n, 'y')",
+           "SELECT a FROM t WHERE a IN (E'x', 'y') OR b IN (('x'))",
+           // the scans' guards: trailing whitespace, a text that ends in a word, one word,
+           // a text of identifier bytes only, a non-identifier byte only at the start
+           "SELECT a   ",
+           "SELECT a \t\n\r",
+           "SELECT a FROM t WHERE b = c",
+           "abc",
+           "a",
+           " a",
+           "(abc",
+           "abc_def$1ÄÖ",
+           "x IN (1) y",
+           "SELECT 1 ",
+           "SELECT 'x'",
+           "SELECT 'x' ",
+           "  \t  ",
            "IN(1,2)in(3)",
            "SELECT a FROM t WHERE a IN ((1), (2)) OR b IN (ARRAY[1]) OR c IN (NULL, 1)",
        }) {
     expect_same_fold(sql);
+  }
+}
+
+// fold_key on text resumes the fold of a remembered text that starts the same way
+// (sql/fold_memo.h). Each statement below, cut at every length and given each tail, is folded
+// right after the whole statement: it must still give the token-vector key.
+TEST(FoldTest, ResumedFoldsEqualTokenKeys) {
+  const std::vector<std::string> bases = {
+      "SELECT id, email, name FROM users WHERE id = 55302",
+      "SELECT * FROM tags WHERE name IN ('a96530', 'b96531', 'c') AND x = 1",
+      "SELECT * FROM t WHERE a IN (1, 2, x) AND b IN (3, 4) AND c = 'it''s'",
+      "SELECT * FROM t WHERE a in (1, -2, 'x'::text, 1e+5, .5) OR b In(3)",
+      "UPDATE posts SET view_count = view_count + 1 WHERE id = 59429",
+      "INSERT INTO users (email) VALUES ('u30495@example.com'), (E'a\\'b')",
+      "SELECT u.name, count(p.id) AS posts\n  FROM users u\n WHERE u.created_at > "
+      "'2024-01-13'\n GROUP BY u.name\n LIMIT 50",
+      "SELECT 1.5e-3, 0x1F, 1_000, 12.e, $1, ?2, :name, @v FROM tbl_long_name",
+      "SELECT /* a comment */ a -- another\n, $$ dollar $$, $q$x$q$ FROM t WHERE a @> b",
+      "SELECT \"Quoted Ident\", b::int, c->>'k', d ?| array['a'] FROM \"T\"",
+      "SELECT a FROM t WHERE b = 'unterminated",
+      "SELECT a FROM t WHERE b IN (1, 2",
+  };
+  const std::vector<std::string> tails = {
+      "",   " ", "1",          "5",      "e+5",      ".5",        "'x'",     "'",
+      "''", ")", " IN (1, 2)", ", 3)",   "-- c\n x", "/* c */ y", "/* open", "$$ a $$",
+      "$",  "x", "X",          "::text", "in (",     "n (1)",     "\n\t",    "@",
+  };
+  for (const std::string& base : bases) {
+    for (size_t cut = 0; cut <= base.size(); ++cut) {
+      for (const std::string& tail : tails) {
+        std::string remembered = "stale";
+        bool literals = false;
+        fold_key(base, &remembered, &literals);
+        expect_same_fold(base.substr(0, cut) + tail);
+        if (HasFailure()) return;
+      }
+    }
   }
 }
 

@@ -144,4 +144,44 @@ TEST(ShapeRegistryTest, LocalCacheAnswersWithTheRegistrysShapesAndCounts) {
   EXPECT_EQ(stats.shapes, 1u);
 }
 
+// The local cache's recent keys (compared before its maps are searched) answer as the maps
+// do, also across templates that share a slot and when its bound clears the maps: the same
+// shapes as the registry gives for each statement alone, and every lookup counted once.
+TEST(ShapeRegistryTest, LocalCacheRecentKeysAnswerAsTheMapsDo) {
+  const std::vector<std::string> templates = {
+      "SELECT * FROM users WHERE id = ",
+      "SELECT * FROM posts WHERE id = ",
+      "SELECT * FROM users WHERE name = ",
+      "UPDATE users SET n = n + 1 WHERE id = ",
+      "SELECT a, b FROM t WHERE a IN (1, 2) AND b = ",
+      "select * from users where id = ",
+  };
+  const std::vector<std::string> exact = {
+      // no literals: these go to the exact map
+      "SELECT * FROM users WHERE id = $1",  "SELECT * FROM posts WHERE id = $1",
+      "SELECT * FROM users WHERE id = $2",  "UPDATE users SET n = n + $1 WHERE id = $2",
+      "SELECT * FROM users WHERE id = $1 ",
+  };
+  ShapeRegistry reference, registry(4);  // a bound of 4: the maps are cleared again and again
+  {
+    ShapeRegistry::LocalCache local(registry);
+    for (int i = 0; i < 300; ++i) {
+      // two exact texts that hit first, then all five: more than the bound, cleared
+      const size_t e = static_cast<size_t>(i < 150 ? i / 3 % 2 : i / 3 % 5);
+      const std::string sql =
+          i % 3 == 0 ? exact[e] : templates[static_cast<size_t>(i * 7 % 6)] + std::to_string(i);
+      const QueryShape* got = local.classify(sql);
+      const QueryShape* want = reference.classify(sql);
+      ASSERT_NE(got, nullptr);
+      EXPECT_EQ(got->fingerprint, want->fingerprint) << sql;
+      EXPECT_EQ(got->normalized, want->normalized) << sql;
+    }
+  }
+  auto stats = registry.stats();
+  EXPECT_EQ(stats.lookups, 300u);
+  EXPECT_GT(stats.exact_hits, 0u);
+  EXPECT_GT(stats.folded_hits, 0u);
+  EXPECT_EQ(stats.shapes, reference.stats().shapes);
+}
+
 }  // namespace querylens::sql

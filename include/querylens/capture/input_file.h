@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -27,8 +28,22 @@ class InputFile {
   const std::string& name() const { return name_; }
 
   // Next line without its '\n' (and '\r'), valid until the next call; false at the end.
-  // Lines longer than max_line are delivered truncated (and counted in long_lines()).
-  bool next_line(std::string_view* line);
+  // Lines longer than max_line are delivered truncated (and counted in long_lines()). Inline
+  // when the line's end is in the buffer already (almost every line): the call was ~3% of a
+  // log digest's instructions, half of them saving and restoring registers.
+  bool next_line(std::string_view* line) {
+    const char* data = buffer_.data();
+    if (const void* nl = std::memchr(data + begin_, '\n', end_ - begin_)) {
+      size_t at = static_cast<size_t>(static_cast<const char*>(nl) - data);
+      size_t len = at - begin_;
+      if (len > 0 && data[at - 1] == '\r') --len;
+      *line = std::string_view(data + begin_, len);
+      begin_ = at + 1;
+      ++line_number_;
+      return true;
+    }
+    return next_line_refilled(line);
+  }
   int64_t line_number() const { return line_number_; }
   // The whole rest of the input (for .sql scripts). Throws Error(kInput) above `limit` bytes.
   std::string read_all(size_t limit = size_t{1} << 31);
@@ -50,6 +65,7 @@ class InputFile {
 
  private:
   bool fill();  // reads more into buffer_; false at end of input
+  bool next_line_refilled(std::string_view* line);  // next_line() when the buffer has no '\n'
 
   std::string path_;
   std::string name_;

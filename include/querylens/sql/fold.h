@@ -18,6 +18,13 @@ void fold_key(const LexResult& lexed, std::string* key);
 // The same key straight from the text in one pass, without a token vector (the hot path of
 // shape classification); *has_literals: whether the text has a literal (string, blob, number).
 void fold_key(std::string_view sql, std::string* key, bool* has_literals);
+// The same into a buffer of at least fold_key_room(sql.size()) bytes; returns the key's length.
+// (A std::string would be zero-filled to that room on every call: the classifier keeps a
+// per-thread buffer instead.)
+size_t fold_key(std::string_view sql, char* key, bool* has_literals);
+// Every token keeps at most its own length plus a separator; "in (?)" replaces at least the
+// five characters of `in(v)`; words are lower-cased 16 bytes at a time, past their end.
+constexpr size_t fold_key_room(size_t sql_size) { return 2 * sql_size + 8 + 16; }
 
 // Text with SQLite parameter markers (?, ?NNN, :name, @name, $name) replaced by PostgreSQL's
 // $n so that libpg_query can parse it; nullopt when there are none. Named markers are

@@ -96,14 +96,26 @@ class ShapeRegistry {
     std::unordered_map<std::string, const QueryShape*, Hash, std::equal_to<>> exact_, folded_;
     ExactFilter exact_filter_;
     Stats counts_;
+    // The folded keys last found, one per slot by their length and first bytes: statements of
+    // one template fold to one key, and comparing it is cheaper than hashing it for folded_.
+    // Only pairs folded_ holds (cleared with it): a hit here is the hit folded_ would give.
+    struct RecentKey {
+      std::string key;
+      const QueryShape* shape = nullptr;
+    };
+    std::array<RecentKey, 16> recent_;
+    // The same for exact_: statements with bound parameters repeat byte for byte (`execute`
+    // lines), and comparing one is cheaper than hashing it (cleared with exact_).
+    std::array<RecentKey, 16> recent_exact_;
+    static size_t recent_slot(std::string_view key);
   };
 
  private:
-  // The lexing half of classify(): the literal-folded key into *key (a per-thread buffer).
-  static void fold(std::string_view sql, std::string* key, bool* has_literals);
+  // The lexing half of classify(): the literal-folded key, in a per-thread buffer valid until
+  // the thread's next fold().
+  static std::string_view fold(std::string_view sql, bool* has_literals);
   // The locked half: the shape of `sql` by its folded key, computed when new.
-  const QueryShape* classify_folded(std::string_view sql, const std::string& key,
-                                    bool has_literals);
+  const QueryShape* classify_folded(std::string_view sql, std::string_view key, bool has_literals);
   const QueryShape* compute(std::string_view sql);
   const QueryShape* intern(QueryShape&& shape);
 
