@@ -312,8 +312,11 @@ size_t fold_key(std::string_view sql, char* begin, bool* has_literals) {
     }
   }
   *has_literals = literals;
-  if (slot != nullptr)
+  if (slot != nullptr) {
     slot->keep(sql, std::string_view(begin, static_cast<size_t>(p - begin)), marked);
+  } else {
+    memo.trim_scratch();  // a 10 MB statement must not leave its checkpoints behind
+  }
   return static_cast<size_t>(p - begin);
 }
 

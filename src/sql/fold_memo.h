@@ -25,8 +25,7 @@ namespace querylens::sql {
 
 class FoldMemo {
  public:
-  // The scan's state at the top of its loop. (32-bit: texts of 1 GB and more are not
-  // remembered.)
+  // The scan's state at the top of its loop. (32-bit: remembered texts are short.)
   struct Checkpoint {
     uint32_t at;        // the text position the loop continues from
     uint32_t key_size;  // the key written so far
@@ -84,6 +83,11 @@ class FoldMemo {
     }
   };
 
+  // Texts longer than this are folded without a slot: a slot's buffers only grow, and a slot
+  // that once held a 10 MB statement would keep ~16 bytes per byte of it for the rest of the
+  // run. Log statements of one template are far shorter.
+  static constexpr size_t kMaxRemembered = size_t{64} << 10;
+
   // Room for the checkpoints of a text that no slot keeps.
   Checkpoint* scratch(size_t n) {
     if (n + 2 > room_) {
@@ -93,10 +97,18 @@ class FoldMemo {
     return scratch_.get();
   }
 
+  // Frees the scratch checkpoints when a long text made them large.
+  void trim_scratch() {
+    if (room_ > kMaxRemembered + 2) {
+      scratch_.reset();
+      room_ = 0;
+    }
+  }
+
   // The slot for `sql`, by its first 16 bytes; null for shorter texts (cheap to fold anyway)
-  // and for those of 1 GB and more.
+  // and for those longer than kMaxRemembered.
   Slot* slot(std::string_view sql) {
-    if (sql.size() < 16 || sql.size() >= (size_t{1} << 30)) return nullptr;
+    if (sql.size() < 16 || sql.size() > kMaxRemembered) return nullptr;
     uint64_t a, b;
     std::memcpy(&a, sql.data(), 8);
     std::memcpy(&b, sql.data() + 8, 8);
