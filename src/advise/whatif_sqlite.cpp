@@ -220,9 +220,9 @@ class SqliteWhatIf final : public WhatIf {
       source = fmt::format("(SELECT * FROM {} WHERE abs(random()) % {} < {})", source, total,
                            options_.sample_rows);
     }
-    std::string sql =
-        fmt::format("WITH s AS MATERIALIZED (SELECT {} FROM {}{}) SELECT count(*), {}", cols,
-                    source, index.has_where() ? " WHERE " + render_where(index, Engine::kSqlite) : "", widths);
+    std::string sql = fmt::format(
+        "WITH s AS MATERIALIZED (SELECT {} FROM {}{}) SELECT count(*), {}", cols, source,
+        index.has_where() ? " WHERE " + render_where(index, Engine::kSqlite) : "", widths);
     for (size_t i = 0; i < exprs.size(); ++i) {
       std::string prefix;
       for (size_t j = 0; j <= i; ++j) prefix += fmt::format("{}k{}", j ? ", " : "", j);
