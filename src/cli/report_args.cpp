@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 
 #include "cli/commands.h"
 #include "querylens/core/error.h"
@@ -49,22 +50,48 @@ int exit_code_for(const std::vector<Finding>& findings, const std::string& fail_
   return exit_code_for(findings, threshold);
 }
 
+namespace {
+
+[[noreturn]] void cannot_write(const std::string& path) {
+  throw Error(ErrorKind::kInput, fmt::format("cannot write {}: {}", path, std::strerror(errno)));
+}
+
+}  // namespace
+
 void write_output(const std::string& path, const std::string& text) {
   if (path.empty() || path == "-") {
     std::fwrite(text.data(), 1, text.size(), stdout);
     std::fflush(stdout);
     return;
   }
-  // Write to a temporary name and rename, so a reader never sees half a report.
-  std::string tmp = path + ".tmp";
-  std::FILE* f = std::fopen(tmp.c_str(), "we");
-  if (f == nullptr)
-    throw Error(ErrorKind::kInput, fmt::format("cannot write {}: {}", path, std::strerror(errno)));
+  // A regular file (or a new one) is replaced through a temporary name and a rename, so a
+  // reader never sees half a report; a symbolic link is followed, so the file it names is
+  // replaced and the link stays. Anything else — /dev/null, a FIFO, a terminal — is written in
+  // place: a rename over it would put a regular file where the device or pipe was.
+  std::error_code ec;
+  std::filesystem::path target = path;
+  if (std::filesystem::is_symlink(std::filesystem::symlink_status(target, ec))) {
+    std::filesystem::path resolved = std::filesystem::weakly_canonical(target, ec);
+    if (!ec) target = resolved;
+  }
+  const std::filesystem::file_status status = std::filesystem::status(target, ec);
+  const bool in_place =
+      std::filesystem::exists(status) && !std::filesystem::is_regular_file(status);
+  const std::string destination = target.string();
+  const std::string written = in_place ? destination : destination + ".tmp";
+  std::FILE* f = std::fopen(written.c_str(), "we");
+  if (f == nullptr) cannot_write(path);
   bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
   ok = std::fclose(f) == 0 && ok;
-  if (!ok || std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::remove(tmp.c_str());
-    throw Error(ErrorKind::kInput, fmt::format("cannot write {}: {}", path, std::strerror(errno)));
+  if (in_place) {
+    if (!ok) cannot_write(path);
+    return;
+  }
+  if (!ok || std::rename(written.c_str(), destination.c_str()) != 0) {
+    const int error = errno;
+    std::remove(written.c_str());
+    errno = error;
+    cannot_write(path);
   }
 }
 

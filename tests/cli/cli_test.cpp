@@ -1,6 +1,9 @@
 // End-to-end: the real `querylens` binary, its exit codes, outputs and messages.
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include <cstdio>
@@ -62,6 +65,40 @@ TEST(CliTest, AnalyzeFailOnSetsExitCodeAndFindsSlowQueries) {
   EXPECT_NE(slurp(dir.file("report.txt")).find("slow-query"), std::string::npos);
   EXPECT_EQ(run(dir, "analyze events.jsonl --slow-ms 1000 --fail-on medium").code,
             0);  // only "low": most of the time
+}
+
+// --output replaces a regular file through a rename, but a FIFO (like /dev/null, a device) is
+// written in place and stays what it was, and a symbolic link stays a link to the new report.
+TEST(CliTest, OutputIntoAFifoOrThroughASymlinkKeepsWhatThePathIs) {
+  TempDir dir;
+  spit(dir.file("w.sql"), "SELECT * FROM t WHERE id = 1;\nSELECT * FROM t WHERE id = 2;\n");
+
+  const std::string fifo = dir.file("pipe");
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  // Held open for reading and writing, the pipe neither blocks the writer nor loses what it
+  // wrote when the writer closes (a report this small fits its buffer).
+  int fd = open(fifo.c_str(), O_RDWR | O_NONBLOCK);
+  ASSERT_GE(fd, 0);
+  CliRun piped = run(dir, "digest w.sql --format json --output pipe");
+  EXPECT_EQ(piped.code, 0) << piped.err;
+  std::string got(1 << 16, '\0');
+  ssize_t n = read(fd, got.data(), got.size());
+  close(fd);
+  ASSERT_GT(n, 0);
+  got.resize(static_cast<size_t>(n));
+  EXPECT_EQ(nlohmann::json::parse(got)["queries"].size(), 1u);
+  struct stat st {};
+  ASSERT_EQ(lstat(fifo.c_str(), &st), 0);
+  EXPECT_TRUE(S_ISFIFO(st.st_mode)) << "the FIFO was replaced by a regular file";
+  EXPECT_NE(access(dir.file("pipe.tmp").c_str(), F_OK), 0);
+
+  spit(dir.file("real.json"), "old");
+  ASSERT_EQ(symlink("real.json", dir.file("link.json").c_str()), 0);
+  CliRun linked = run(dir, "digest w.sql --format json --output link.json");
+  EXPECT_EQ(linked.code, 0) << linked.err;
+  ASSERT_EQ(lstat(dir.file("link.json").c_str(), &st), 0);
+  EXPECT_TRUE(S_ISLNK(st.st_mode)) << "the link was replaced by a regular file";
+  EXPECT_EQ(nlohmann::json::parse(slurp(dir.file("real.json")))["queries"].size(), 1u);
 }
 
 TEST(CliTest, BadLinesAreNamedAndTheRestIsRead) {
