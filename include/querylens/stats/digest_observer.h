@@ -9,9 +9,9 @@
 // slowest sample, untimed, unclassified), any event that finds its lane full, and the events
 // of threads beyond kMaxLanes go straight into the digest under the lock: nothing is ever
 // dropped. with_digest() folds the lanes first, so a read sees every event whose on_query()
-// returned before it. A thread's lane is handed to a new thread once the first has exited and
-// the lane is drained, so a server that churns threads keeps at most as many lanes as it had
-// threads publishing at once.
+// returned before it. A thread's lane is handed to a new thread once the first has exited
+// (its last records stay queued for the drainer), so a server that churns threads keeps at
+// most as many lanes as it had threads publishing at once.
 #pragma once
 
 #include <atomic>
