@@ -93,18 +93,13 @@ std::string tail(const IndexDef& index, Engine engine) {
 }  // namespace
 
 std::string make_index_name(const IndexDef& index) {
-  std::string name = lower(index.table);
+  std::vector<std::string> parts{index.table};
   for (const IndexKey& k : index.keys) {
-    name += "_" + (k.function.empty() ? "" : k.function + "_") + lower(k.column);
+    parts.push_back(k.function.empty() ? k.column : k.function + "_" + k.column);
   }
-  if (!index.include.empty()) name += "_incl";
-  if (index.has_where()) name += "_partial";
-  name += "_idx";
-  for (char& c : name) {
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') c = '_';
-  }
-  if (name.size() > 63) name = name.substr(0, 59) + "_idx";
-  return name;
+  if (!index.include.empty()) parts.push_back("incl");
+  if (index.has_where()) parts.push_back("partial");
+  return sql::index_name(parts);
 }
 
 std::string unique_index_name(const std::string& name, std::set<std::string>* taken) {

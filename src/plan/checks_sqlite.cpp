@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "plan/checks_engine.h"
+#include "querylens/sql/quote.h"
 
 namespace querylens::plan::detail {
 namespace {
@@ -34,17 +35,17 @@ std::string join(const std::vector<std::string>& items) {
 }
 
 // SQLite's CREATE INDEX needs a name; create_index_sql() writes PostgreSQL's nameless form,
-// which SQLite rejects. Same key, named idx_<table>_<columns>.
+// which SQLite rejects. Same key, named as `querylens advise` names it (<table>_<columns>_idx).
 std::string sqlite_index_sql(const std::string& table, const std::vector<std::string>& columns) {
   if (table.empty() || columns.empty()) return {};
-  std::string name = "idx_" + table;
+  std::vector<std::string> parts{table};
   std::string cols;
   for (const std::string& c : columns) {
-    name += "_" + c;
+    parts.push_back(c);
     cols += (cols.empty() ? "" : ", ") + quote_identifier(c);
   }
-  return fmt::format("CREATE INDEX {} ON {} ({});", quote_identifier(name), quote_identifier(table),
-                     cols);
+  return fmt::format("CREATE INDEX {} ON {} ({});", quote_identifier(sql::index_name(parts)),
+                     quote_identifier(table), cols);
 }
 
 // Names a plan SCANs that are not tables: the results of CO-ROUTINE / MATERIALIZE lines and

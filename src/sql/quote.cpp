@@ -21,6 +21,24 @@ std::string quote_identifier(std::string_view name) { return enclose(name, '"');
 
 std::string quote_literal(std::string_view text) { return enclose(text, '\''); }
 
+std::string index_name(const std::vector<std::string>& parts) {
+  std::string name;
+  for (const std::string& part : parts) {
+    if (part.empty()) continue;
+    if (!name.empty()) name += '_';
+    name += part;
+  }
+  name += "_idx";
+  for (char& c : name) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    bool keep = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+    if (!keep) c = '_';
+  }
+  constexpr size_t kMaxName = 63;
+  if (name.size() > kMaxName) name = name.substr(0, kMaxName - 4) + "_idx";
+  return name;
+}
+
 std::string quote_qualified(std::string_view dotted) {
   std::string out;
   while (true) {

@@ -9,6 +9,7 @@
 
 #include "querylens/advise/existing.h"
 #include "querylens/advise/index_def.h"
+#include "querylens/sql/quote.h"
 
 namespace querylens::advise {
 namespace {
@@ -184,6 +185,23 @@ TEST(AdviseCandidates, AtMostThreeKeys) {
       blog_catalog());
   ASSERT_FALSE(cs.empty());
   for (const Candidate& c : cs) EXPECT_LE(c.index.keys.size(), 3u) << c.index.key();
+}
+
+TEST(AdviseCandidates, IndexNamesFollowOneConventionEverywhere) {
+  // The advisor and the plan checks (sql::index_name) name the same index the same way.
+  IndexDef d{"", "Posts", {{"User_Id", "", false}}, {}, "", false, ""};
+  EXPECT_EQ(make_index_name(d), "posts_user_id_idx");
+  EXPECT_EQ(make_index_name(d), sql::index_name({"posts", "user_id"}));
+  d.keys = {{"email", "lower", false}};
+  d.where_column = "deleted_at";
+  EXPECT_EQ(make_index_name(d), "posts_lower_email_partial_idx");
+  EXPECT_EQ(sql::index_name({"t", "a b", "é"}), "t_a_b____idx");  // each byte outside [a-z0-9_]
+  // PostgreSQL keeps 63 bytes of a name: cut, and still ending in _idx.
+  std::string long_name = sql::index_name({std::string(40, 'x'), std::string(40, 'y')});
+  EXPECT_EQ(long_name.size(), 63u);
+  EXPECT_EQ(long_name.substr(59), "_idx");
+  std::set<std::string> taken{"posts_user_id_idx"};
+  EXPECT_EQ(unique_index_name("posts_user_id_idx", &taken), "posts_user_id_2_idx");
 }
 
 TEST(AdviseCandidates, SqliteDdlQuotesAndAppendsIncludeAsKeys) {

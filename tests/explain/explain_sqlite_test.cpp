@@ -81,7 +81,7 @@ TEST_F(ExplainSqliteTest, FullScanOfALargeFilteredTableAndItsFix) {
   ASSERT_EQ(scans.size(), 1u);
   EXPECT_EQ(scans[0]->finding.severity, Severity::kHigh);  // filtered, 20000 >= 10 × 1000
   EXPECT_EQ(scans[0]->finding.fix_sql,
-            R"(CREATE INDEX "idx_posts_created_at" ON "posts" ("created_at");)");
+            R"(CREATE INDEX "posts_created_at_idx" ON "posts" ("created_at");)");
 
   ExplainResult ran = explain(sql, /*analyze=*/true);
   ASSERT_TRUE(ran.plan.analyzed);
@@ -103,7 +103,7 @@ TEST_F(ExplainSqliteTest, FullScanOfALargeFilteredTableAndItsFix) {
   db_->execute_script(scans[0]->finding.fix_sql);
   ExplainResult fixed = explain(sql, /*analyze=*/true);
   EXPECT_EQ(fixed.plan.root().node_type, "SEARCH");
-  EXPECT_EQ(fixed.plan.root().index, "idx_posts_created_at");
+  EXPECT_EQ(fixed.plan.root().index, "posts_created_at_idx");
   EXPECT_TRUE(with_rule(fixed, "sqlite-full-scan").empty());
   EXPECT_EQ(fixed.plan.sqlite->fullscan_steps, 0);
   EXPECT_EQ(fixed.plan.sqlite->rows, 10);
@@ -123,7 +123,7 @@ TEST_F(ExplainSqliteTest, AutomaticIndexOnAnUnindexedJoinColumn) {
   EXPECT_EQ(automatic[0]->finding.severity, Severity::kMedium);
   EXPECT_EQ(automatic[0]->finding.tables, (std::vector<std::string>{"posts"}));
   EXPECT_EQ(automatic[0]->finding.fix_sql,
-            R"(CREATE INDEX "idx_posts_title" ON "posts" ("title");)");
+            R"(CREATE INDEX "posts_title_idx" ON "posts" ("title");)");
   // users is scanned whole (2000 rows, large here) but not filtered: medium.
   auto scans = with_rule(r, "sqlite-full-scan");
   ASSERT_EQ(scans.size(), 1u);
@@ -153,7 +153,7 @@ TEST_F(ExplainSqliteTest, TempBTreeForOrderBy) {
   ASSERT_EQ(sorts.size(), 1u);
   EXPECT_EQ(sorts[0]->finding.severity, Severity::kLow);
   EXPECT_EQ(sorts[0]->finding.fix_sql,
-            R"(CREATE INDEX "idx_posts_user_id_created_at" ON "posts" ("user_id", "created_at");)");
+            R"(CREATE INDEX "posts_user_id_created_at_idx" ON "posts" ("user_id", "created_at");)");
   EXPECT_TRUE(with_rule(r, "sqlite-full-scan").empty());  // it searches posts_user
 
   ExplainResult ran = explain(sql, /*analyze=*/true);
@@ -181,7 +181,7 @@ TEST_F(ExplainSqliteTest, CorrelatedScalarSubquery) {
   EXPECT_EQ(f.severity, Severity::kMedium);
   EXPECT_EQ(f.plan_nodes, (std::vector<std::string>{"CORRELATED SCALAR SUBQUERY 1"}));
   EXPECT_EQ(f.tables, (std::vector<std::string>{"posts"}));
-  EXPECT_EQ(f.fix_sql, R"(CREATE INDEX "idx_posts_title" ON "posts" ("title");)");
+  EXPECT_EQ(f.fix_sql, R"(CREATE INDEX "posts_title_idx" ON "posts" ("title");)");
 
   ExplainResult ran = explain(sql, /*analyze=*/true);
   EXPECT_EQ(ran.plan.sqlite->rows, 4);

@@ -329,7 +329,7 @@ TEST(SqlitePlanChecks, FullScanOfALargeFilteredTable) {
   EXPECT_NE(f.detail.find("50000"), std::string::npos);
   EXPECT_NE(f.recommendation.find("created_at"), std::string::npos);
   // SQLite's CREATE INDEX needs a name, identifiers quoted.
-  EXPECT_EQ(f.fix_sql, R"(CREATE INDEX "idx_posts_created_at" ON "posts" ("created_at");)");
+  EXPECT_EQ(f.fix_sql, R"(CREATE INDEX "posts_created_at_idx" ON "posts" ("created_at");)");
 
   plan.table_rows["posts"] = 100000;  // ten times large, and filtered: high
   EXPECT_EQ(findings(plan, sql, "sqlite-full-scan").at(0).finding.severity, Severity::kHigh);
@@ -388,7 +388,7 @@ TEST(SqlitePlanChecks, AutomaticIndexRecommendsTheRealOne) {
   EXPECT_EQ(f.tables, (std::vector<std::string>{"posts"}));
   EXPECT_EQ(f.plan_nodes, (std::vector<std::string>{
                               "SEARCH TABLE posts AS p USING AUTOMATIC COVERING INDEX (title=?)"}));
-  EXPECT_EQ(f.fix_sql, R"(CREATE INDEX "idx_posts_title" ON "posts" ("title");)");
+  EXPECT_EQ(f.fix_sql, R"(CREATE INDEX "posts_title_idx" ON "posts" ("title");)");
 
   auto big = findings(analyzed(plan, {.autoindex_rows = 10000}), sql, "sqlite-automatic-index");
   ASSERT_EQ(big.size(), 1u);
@@ -428,7 +428,7 @@ TEST(SqlitePlanChecks, TempBTreeForOrderByRecommendsEqualityThenSortColumns) {
   EXPECT_EQ(f.severity, Severity::kLow);  // not run: no evidence of a costly sort
   EXPECT_EQ(f.tables, (std::vector<std::string>{"posts"}));
   EXPECT_EQ(f.fix_sql,
-            R"(CREATE INDEX "idx_posts_user_id_created_at" ON "posts" ("user_id", "created_at");)");
+            R"(CREATE INDEX "posts_user_id_created_at_idx" ON "posts" ("user_id", "created_at");)");
 
   Plan ran = analyzed(plan, {.sorts = 1});
   EXPECT_EQ(findings(ran, sql, "sqlite-temp-btree").at(0).finding.severity, Severity::kMedium);
@@ -452,7 +452,7 @@ TEST(SqlitePlanChecks, TempBTreeForGroupByAndDistinct) {
       findings(group, "SELECT title, count(*) FROM posts GROUP BY title", "sqlite-temp-btree");
   ASSERT_EQ(found.size(), 1u);
   EXPECT_NE(found[0].finding.title.find("GROUP BY"), std::string::npos);
-  EXPECT_EQ(found[0].finding.fix_sql, R"(CREATE INDEX "idx_posts_title" ON "posts" ("title");)");
+  EXPECT_EQ(found[0].finding.fix_sql, R"(CREATE INDEX "posts_title_idx" ON "posts" ("title");)");
 
   Plan distinct = parse({{2, 0, "SCAN posts"}, {4, 0, "USE TEMP B-TREE FOR DISTINCT"}});
   auto d = findings(distinct, "SELECT DISTINCT title FROM posts", "sqlite-temp-btree");
@@ -477,7 +477,7 @@ TEST(SqlitePlanChecks, CorrelatedSubqueryRunsPerOuterRow) {
   EXPECT_EQ(f.tables, (std::vector<std::string>{"posts"}));
   EXPECT_NE(f.detail.find("reading every row of posts (300 rows)"), std::string::npos);
   EXPECT_NE(f.recommendation.find("JOIN"), std::string::npos);
-  EXPECT_EQ(f.fix_sql, R"(CREATE INDEX "idx_posts_title" ON "posts" ("title");)");
+  EXPECT_EQ(f.fix_sql, R"(CREATE INDEX "posts_title_idx" ON "posts" ("title");)");
 
   // Already searching an index: still once per row, nothing more to index.
   Plan indexed = parse({{2, 0, "SCAN u"},
