@@ -142,7 +142,7 @@ TEST(AlertHandlersTest, PostSendsJsonToTheUrl) {
   AlertHandler h;
   h.type = AlertHandler::Type::kPost;
   h.url = "http://127.0.0.1:" + std::to_string(port) + "/hooks/db";
-  h.timeout_ms = 2000;
+  h.timeout_ms = 10000;  // generous: a loaded machine may schedule the server late
   config.handlers.push_back(h);
   Diagnostics diagnostics;
   size_t delivered = dispatch_alerts({sample_alert()}, config, diagnostics);

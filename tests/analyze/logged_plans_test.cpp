@@ -103,9 +103,13 @@ TEST(LoggedPlans, FromTheTestServersOwnLog) {
   }
   PQfinish(conn);
   std::string log = std::string(dir) + "/postgresql";
-  for (int i = 0;
-       i < 100 && read(log).find("FROM " + marker + " WHERE k = 7\",") == std::string::npos; ++i)
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  // The logging collector writes a little later: wait for the statement (up to 30 s).
+  bool logged = false;
+  for (int i = 0; i < 600 && !logged; ++i) {
+    if (i > 0) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    logged = read(log).find("FROM " + marker + " WHERE k = 7\",") != std::string::npos;
+  }
+  ASSERT_TRUE(logged) << "the plan of the marked statement never reached " << log;
   PipelineOptions options;
   options.sources = {log};
   options.report.top = 0;

@@ -19,6 +19,7 @@
 #include "querylens/analyze/parted_analysis.h"
 #include "querylens/capture/input_file.h"
 #include "support/event_recorder.h"
+#include "support/test_env.h"
 
 namespace querylens::capture {
 namespace {
@@ -155,8 +156,11 @@ std::string as_json(const std::vector<Entry>& entries) {
   return out;
 }
 
+// In a directory of this process's own: ctest runs tests as separate processes, two at a time,
+// and two of them writing /tmp/<same name> read each other's half-written files.
 std::string write_temp(const std::string& name, const std::string& text) {
-  std::string path = ::testing::TempDir() + name;
+  static const querylens::testing::TempDir dir;
+  std::string path = dir.file(name);
   std::ofstream(path, std::ios::binary) << text;
   return path;
 }

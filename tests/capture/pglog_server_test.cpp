@@ -68,6 +68,28 @@ bool flushed(const std::string& dir, const std::string& marker) {
   return true;
 }
 
+std::string slurp(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  std::stringstream text;
+  text << f.rdbuf();
+  return text.str();
+}
+
+// The lines of `text` from the one holding `from` to the end of the one holding `to`. Other
+// tests log to the same files while this one reads them: cut there, the copy holds whole
+// records only (the collector appends whole records), none that another backend is still
+// writing, and none of an earlier backend that had this one's pid.
+std::string between_markers(const std::string& text, const std::string& from,
+                            const std::string& to) {
+  size_t first = text.find(from);
+  size_t last = text.find(to, first == std::string::npos ? 0 : first);
+  if (first == std::string::npos || last == std::string::npos) return {};
+  size_t begin = text.rfind('\n', first);
+  begin = begin == std::string::npos ? 0 : begin + 1;
+  size_t end = text.find('\n', last);
+  return text.substr(begin, end == std::string::npos ? std::string::npos : end + 1 - begin);
+}
+
 constexpr const char* kMultiLine =
     "SELECT a.name,\n       count(*)\n  FROM pglog_authors a\n  JOIN pglog_books b ON b.author_id "
     "= a.id\n"
@@ -84,6 +106,11 @@ TEST(PgLogServer, ReadsItsOwnSessionFromEveryFormat) {
   ASSERT_TRUE(s.ok());
   ASSERT_TRUE(s.exec("SET log_min_duration_statement = 0"));
   ASSERT_TRUE(s.exec("SET application_name = 'pglog_test'"));
+  const int pid = s.pid();
+  // Unique to this backend: an earlier one with the same pid logged before it.
+  const std::string start_marker = fmt::format(
+      "pglog-start-{}-{}", pid, std::chrono::system_clock::now().time_since_epoch().count());
+  ASSERT_TRUE(s.exec(fmt::format("SELECT '{}'", start_marker)));
   ASSERT_TRUE(s.exec("CREATE TEMP TABLE pglog_authors (id int PRIMARY KEY, name text)"));
   ASSERT_TRUE(s.exec("CREATE TEMP TABLE pglog_books (id serial, author_id int, title text)"));
   ASSERT_TRUE(
@@ -105,7 +132,6 @@ TEST(PgLogServer, ReadsItsOwnSessionFromEveryFormat) {
   ASSERT_TRUE(s.exec("BEGIN"));
   ASSERT_TRUE(s.exec("UPDATE pglog_authors SET name = 'renamed' WHERE id = 1"));
   ASSERT_TRUE(s.exec("COMMIT"));
-  const int pid = s.pid();
   const std::string marker = fmt::format("pglog-done-{}", pid);
   ASSERT_TRUE(s.exec(fmt::format("SELECT '{}'", marker)));
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
@@ -115,13 +141,16 @@ TEST(PgLogServer, ReadsItsOwnSessionFromEveryFormat) {
   ASSERT_TRUE(flushed(dir, marker)) << "the log collector did not write " << marker;
 
   const std::string session_suffix = fmt::format(".{:x}", pid);
+  querylens::testing::TempDir copies;
   for (const char* name : {"postgresql", "postgresql.csv", "postgresql.json"}) {
     SCOPED_TRACE(name);
+    const std::string copy = copies.file(name);
+    std::ofstream(copy, std::ios::binary)
+        << between_markers(slurp(std::string(dir) + "/" + name), start_marker, marker);
     Collector out;
     Diagnostics diagnostics;
     // Detected from the content, as `querylens digest` does (the stderr file has no extension).
-    SourceStats stats =
-        read_source(std::string(dir) + "/" + name, SourceKind::kAuto, out, diagnostics);
+    SourceStats stats = read_source(copy, SourceKind::kAuto, out, diagnostics);
     EXPECT_EQ(stats.skipped, 0u) << (diagnostics.kept().empty()
                                          ? ""
                                          : diagnostics.kept()[0].to_string());

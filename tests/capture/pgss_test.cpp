@@ -109,7 +109,7 @@ TEST(PgssTest, MissingExtensionAndMissingDbAreClearErrors) {
                 std::string::npos);
     }
   }
-  pc->execute_script("DROP DATABASE " + name);
+  pc->execute_script("DROP DATABASE " + name + " WITH (FORCE)");
 }
 
 }  // namespace

@@ -73,7 +73,8 @@ TEST_F(PoolTest, OverflowOpensExtraConnectionsAndClosesThemOnReturn) {
 }
 
 TEST_F(PoolTest, WaiterGetsAReturnedConnection) {
-  Pool pool(url_, options(1, 0), {});
+  // A long timeout: the hand-over must happen, however late a loaded machine runs `returner`.
+  Pool pool(url_, options(1, 0, milliseconds(30'000)), {});
   PooledConnection held = pool.checkout();
   std::string session = held->session_id();
   std::thread returner([&] {
