@@ -19,7 +19,8 @@ static constexpr size_t kChunk = 1 << 20;
 InputFile::InputFile(const std::string& path) : path_(path), name_(path == "-" ? "<stdin>" : path) {
   int fd = path == "-" ? dup(STDIN_FILENO) : open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0)
-    throw Error(ErrorKind::kInput, fmt::format("cannot open {}: {}", name_, std::strerror(errno)));
+    throw Error(ErrorKind::kInput, fmt::format("cannot open: {}", std::strerror(errno)),
+                SourceLocation{name_});
   struct stat st {};
   if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0)
     total_bytes_ = static_cast<uint64_t>(st.st_size);
@@ -27,7 +28,7 @@ InputFile::InputFile(const std::string& path) : path_(path), name_(path == "-" ?
   gzFile gz = gzdopen(fd, "rb");
   if (gz == nullptr) {
     close(fd);
-    throw Error(ErrorKind::kInput, fmt::format("cannot read {}", name_));
+    throw Error(ErrorKind::kInput, "cannot read", SourceLocation{name_});
   }
   gzbuffer(gz, 256 * 1024);
   gz_ = gz;
@@ -38,13 +39,14 @@ InputFile::InputFile(const std::string& path, uint64_t begin, uint64_t end)
     : path_(path), name_(path) {
   fd_ = open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd_ < 0)
-    throw Error(ErrorKind::kInput, fmt::format("cannot open {}: {}", name_, std::strerror(errno)));
+    throw Error(ErrorKind::kInput, fmt::format("cannot open: {}", std::strerror(errno)),
+                SourceLocation{name_});
   if (lseek(fd_, static_cast<off_t>(begin), SEEK_SET) < 0) {
     int code = errno;
     close(fd_);
     fd_ = -1;
-    throw Error(ErrorKind::kInput,
-                fmt::format("cannot seek in {}: {}", name_, std::strerror(code)));
+    throw Error(ErrorKind::kInput, fmt::format("cannot seek: {}", std::strerror(code)),
+                SourceLocation{name_});
   }
   range_left_ = end > begin ? end - begin : 0;
   total_bytes_ = range_left_;
@@ -83,10 +85,9 @@ bool InputFile::fill() {
   if (n < 0) {
     int code = gz_ == nullptr ? Z_ERRNO : 0;
     const char* message = gz_ == nullptr ? "" : gzerror(static_cast<gzFile>(gz_), &code);
-    throw Error(
-        ErrorKind::kInput,
-        fmt::format("cannot read {}: {}", name_, code == Z_ERRNO ? std::strerror(errno) : message),
-        SourceLocation{name_, line_number_ + 1, 0});
+    throw Error(ErrorKind::kInput,
+                fmt::format("cannot read: {}", code == Z_ERRNO ? std::strerror(errno) : message),
+                SourceLocation{name_, line_number_ + 1, 0});
   }
   if (n == 0) {
     eof_ = true;

@@ -20,7 +20,8 @@ class Window {
   Window(const std::string& path, uint64_t size) : path_(path), size_(size) {
     fd_ = open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd_ < 0)
-      throw Error(ErrorKind::kInput, fmt::format("cannot open {}: {}", path, std::strerror(errno)));
+      throw Error(ErrorKind::kInput, fmt::format("cannot open: {}", std::strerror(errno)),
+                  SourceLocation{path});
   }
   ~Window() { close(fd_); }
   Window(const Window&) = delete;
@@ -56,8 +57,8 @@ class Window {
       ssize_t r = pread(fd_, data_.data() + got, n - got, static_cast<off_t>(pos + got));
       if (r < 0 && errno == EINTR) continue;
       if (r < 0)
-        throw Error(ErrorKind::kInput,
-                    fmt::format("cannot read {}: {}", path_, std::strerror(errno)));
+        throw Error(ErrorKind::kInput, fmt::format("cannot read: {}", std::strerror(errno)),
+                    SourceLocation{path_});
       if (r == 0) break;
       got += static_cast<size_t>(r);
     }
