@@ -1,11 +1,7 @@
 // PostgreSQL integration: needs the throwaway server scripts/test starts.
-#include <fcntl.h>
 #include <gtest/gtest.h>
-#include <sys/file.h>
-#include <unistd.h>
 
 #include <cstdlib>
-#include <filesystem>
 #include <mutex>
 #include <random>
 #include <thread>
@@ -16,27 +12,6 @@
 
 namespace querylens::db {
 namespace {
-
-// ctest runs tests as parallel processes: the restart test takes this lock exclusively and every
-// other PostgreSQL test shares it, so no test sees the server vanish under it. A fixed path in
-// the temp directory: one small file, never growing.
-class ServerLock {
- public:
-  explicit ServerLock(bool exclusive) {
-    std::string path =
-        (std::filesystem::temp_directory_path() / "querylens-pg-tests.lock").string();
-    fd_ = ::open(path.c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0666);
-    if (fd_ >= 0) flock(fd_, exclusive ? LOCK_EX : LOCK_SH);
-  }
-  ~ServerLock() {
-    if (fd_ >= 0) close(fd_);
-  }
-  ServerLock(const ServerLock&) = delete;
-  ServerLock& operator=(const ServerLock&) = delete;
-
- private:
-  int fd_ = -1;
-};
 
 std::string unique_table(const char* stem) {
   std::random_device random;
@@ -69,14 +44,12 @@ class PostgresTest : public ::testing::Test {
     }
   }
   void open(const std::string& url) {
-    lock_ = std::make_unique<ServerLock>(false);
     db_ = Database::open(url);
     conn_ = std::make_unique<PooledConnection>(db_->connect());
     table_ = unique_table("ql_db");
   }
   Connection& conn() { return **conn_; }
 
-  std::unique_ptr<ServerLock> lock_;  // declared first: released after everything else
   std::unique_ptr<Database> db_;
   std::unique_ptr<PooledConnection> conn_;
   std::string table_;
@@ -221,7 +194,7 @@ TEST(PostgresPool, PrePingSurvivesAServerRestart) {
   QUERYLENS_REQUIRE_PG_URL(url);
   std::string restart = testing::pg_restart_command();
   ASSERT_FALSE(restart.empty()) << "QUERYLENS_TEST_PG_RESTART unset";
-  ServerLock lock(true);
+  testing::hold_pg_server_exclusively();
   DatabaseUrl parsed = parse_database_url(url);
   PoolOptions pinging;
   pinging.pool_size = 1;
@@ -250,7 +223,6 @@ TEST(PostgresPool, PrePingSurvivesAServerRestart) {
 
 TEST(PostgresPool, PrePingReplacesATerminatedBackend) {
   QUERYLENS_REQUIRE_PG_URL(url);
-  ServerLock lock(false);
   PoolOptions options;
   options.pool_size = 1;
   options.pre_ping = true;

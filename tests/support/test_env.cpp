@@ -1,5 +1,9 @@
 #include "support/test_env.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 #include <cstdlib>
 #include <filesystem>
 #include <stdexcept>
@@ -11,7 +15,32 @@ static std::string env(const char* name) {
   return value ? value : "";
 }
 
-std::string pg_url() { return env("QUERYLENS_TEST_PG_URL"); }
+// The server lock: ctest runs each test as its own process, several at once. Every process
+// that uses the server holds the lock shared until it exits; the test that restarts the server
+// converts it to exclusive, so no test sees the server vanish under it — also when scripts/test
+// is given ctest arguments and runs the restart test beside the rest.
+static int server_lock_fd() {
+  static const int fd = [] {
+    std::string path = env("QUERYLENS_TEST_PG_LOCK");
+    if (path.empty())
+      path = (std::filesystem::temp_directory_path() / "querylens-pg.lock").string();
+    return ::open(path.c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0666);
+  }();
+  return fd;
+}
+
+std::string pg_url() {
+  std::string url = env("QUERYLENS_TEST_PG_URL");
+  if (!url.empty()) {
+    static const bool shared = server_lock_fd() >= 0 && flock(server_lock_fd(), LOCK_SH) == 0;
+    (void)shared;
+  }
+  return url;
+}
+
+void hold_pg_server_exclusively() {
+  if (server_lock_fd() >= 0) flock(server_lock_fd(), LOCK_EX);
+}
 std::string pg_restart_command() { return env("QUERYLENS_TEST_PG_RESTART"); }
 
 std::string make_temp_dir() {

@@ -7,7 +7,10 @@ namespace querylens::testing {
 
 // The throwaway PostgreSQL's URL from QUERYLENS_TEST_PG_URL, or "" when there is none.
 // Under scripts/test (QUERYLENS_REQUIRE_PG=1) a missing server fails the test instead.
+// The first call takes the server lock (QUERYLENS_TEST_PG_LOCK) shared for the process's life.
 std::string pg_url();
+// Waits until this process is the only one using the server (before restarting it).
+void hold_pg_server_exclusively();
 // The shell command that restarts that server (QUERYLENS_TEST_PG_RESTART), or "".
 std::string pg_restart_command();
 // A fresh temporary directory, removed by the caller (TempDir below does it).
