@@ -34,10 +34,7 @@ class ExecutionProbe {
   // script may, whatever its first statement)?
   ExecutionProbe(EventHub* events, const C& connection, std::string_view sql,
                  const QueryShape* shape, bool ends_transaction)
-      : events_(events),
-        connection_(connection),
-        wall_offset_us_(wall_us_from_monotonic(0)),
-        may_end_transaction_(ends_transaction) {
+      : events_(events), connection_(connection), may_end_transaction_(ends_transaction) {
     event_.sql = sql;
     event_.shape = shape;
     event_.session = connection.session_id();
@@ -59,10 +56,7 @@ class ExecutionProbe {
   void finish(int64_t rows, std::string_view error) noexcept {
     if (start_ns_ < 0) return;
     int64_t end_ns = monotonic_ns();
-    // wall_us_from_monotonic, inlined; unsigned because the monotonic clock is never negative,
-    // and an unsigned division by a constant is half the instructions of a signed one.
-    event_.start_us =
-        wall_offset_us_ + static_cast<int64_t>(static_cast<uint64_t>(start_ns_) / 1000);
+    event_.start_us = wall_us_from_monotonic(start_ns_, end_ns);
     event_.duration_ns = end_ns - start_ns_;
     event_.rows = rows;
     event_.error = error;
@@ -80,7 +74,6 @@ class ExecutionProbe {
 
   EventHub* events_;
   const C& connection_;
-  int64_t wall_offset_us_;  // the wall clock at monotonic 0, taken once per process
   bool may_end_transaction_;
   int64_t start_ns_ = -1;
   QueryEvent event_;

@@ -1,10 +1,11 @@
 // Time for events: a monotonic clock for durations and a wall clock for timestamps.
 //
 // The instrumented layer reads the monotonic clock twice per statement and derives the wall
-// timestamp from it with an offset taken once per process, so one statement costs two vDSO
-// clock reads, not three.
+// timestamp from it with an offset between the clocks taken again every second, so one
+// statement costs two counter reads, not three clock reads.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -38,7 +39,31 @@ inline int64_t monotonic_ns() {
 #endif
   return detail::clock_monotonic_ns();
 }
-// Wall-clock microseconds since the Unix epoch that correspond to a monotonic_ns() reading.
+namespace detail {
+// The wall clock's offset from monotonic_ns(), and when to take it again (clock.cpp).
+struct WallAnchor {
+  static constexpr int64_t kPeriodNs = 1'000'000'000;
+  std::atomic<int64_t> offset_us{0};
+  std::atomic<int64_t> refresh_at_ns{0};  // a monotonic_ns() time; 0: not taken yet
+};
+extern WallAnchor wall_anchor;
+void refresh_wall_anchor(int64_t now_ns) noexcept;
+}  // namespace detail
+
+// Wall-clock microseconds since the Unix epoch of `monotonic`, a monotonic_ns() reading taken
+// shortly before `now` (another one). The offset between the two clocks is taken again every
+// second: monotonic_ns() ticks at the TSC's rate as calibrated at start-up (within ~20 ppm)
+// and NTP slews the wall clock, so an offset taken once would drift by seconds a day. Inline:
+// the instrumented layer calls it once per statement (two loads and a compare).
+inline int64_t wall_us_from_monotonic(int64_t monotonic, int64_t now) {
+  if (now >= detail::wall_anchor.refresh_at_ns.load(std::memory_order_relaxed)) [[unlikely]]
+    detail::refresh_wall_anchor(now);
+  // Unsigned: the monotonic clock is never negative, and an unsigned division by a constant
+  // is half the instructions of a signed one.
+  return detail::wall_anchor.offset_us.load(std::memory_order_relaxed) +
+         static_cast<int64_t>(static_cast<uint64_t>(monotonic) / 1000);
+}
+// The same for a reading taken just now.
 int64_t wall_us_from_monotonic(int64_t monotonic);
 // Wall-clock microseconds since the Unix epoch, now.
 int64_t wall_now_us();
