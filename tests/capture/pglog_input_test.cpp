@@ -148,6 +148,35 @@ TEST(PgLogEvents, StatementAndDurationLinesOfOneExecutionCountOnce) {
   EXPECT_FALSE(f.out.events()[3].duration_ns >= 0);
 }
 
+// Durations as the server writes them ("%ld.%03d ms", read by a path of its own) and as other
+// tools or versions might: every fraction length, and texts that are not a duration.
+TEST(PgLogEvents, DurationsOfEveryShape) {
+  const std::vector<std::pair<std::string, int64_t>> cases = {
+      {"0.000 ms", 0},           {"3.000 ms", 3000000},
+      {"12.345 ms", 12345000},   {"98765.432 ms", 98765432000},
+      {"7.009 ms", 7009000},     {"1 ms", 1000000},
+      {"1.5 ms", 1500000},       {"1.25 ms", 1250000},
+      {"1.2345 ms", 1234500},    {"1.123456 ms", 1123456},
+      {"1.1234567 ms", 1123456},                          // below a nanosecond: dropped
+      {"1. ms", 1000000},        {"12.345ms", kUnknown},  // not a duration: no event
+      {"12.345 m", kUnknown},    {"12.34x ms", kUnknown},
+      {"12.3 45 ms", kUnknown},  {".5 ms", kUnknown},
+  };
+  for (const auto& [text, ns] : cases) {
+    Feed f;
+    f.log(1, "LOG", "duration: " + text + "  statement: SELECT 1");
+    f.events.finish();
+    SCOPED_TRACE(text);
+    if (ns == kUnknown) {
+      EXPECT_TRUE(f.out.events().empty());
+      continue;
+    }
+    ASSERT_EQ(f.out.events().size(), 1u);
+    EXPECT_EQ(f.out.events()[0].duration_ns, ns);
+    EXPECT_EQ(f.out.events()[0].sql, "SELECT 1");
+  }
+}
+
 TEST(PgLogEvents, TransactionsPerBackendAndPidReuse) {
   Feed f;
   f.log(1, "LOG", "duration: 1.000 ms  statement: begin", {}, "a.1");
