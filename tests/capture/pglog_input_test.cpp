@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -95,6 +96,56 @@ TEST(PgLogInput, TenMegabyteStatementOnOneLine) {
   ASSERT_EQ(r->out.events().size(), 2u);
   EXPECT_EQ(r->out.events()[0].sql.size(), sql.size());
   EXPECT_EQ(r->out.events()[1].sql, "SELECT 2");
+}
+
+// Entries whose lines straddle the input buffer's refills (1 MiB chunks): the stderr reader
+// keeps views of an entry's message, DETAIL and STATEMENT lines while the buffer holds them
+// and copies them before it is refilled, or when a continuation line comes.
+TEST(PgLogInput, EntriesAcrossBufferRefills) {
+  testing::TempDir dir;
+  std::string path = dir.file("refills.log");
+  std::mt19937 random(3);
+  struct Expected {
+    std::string sql, params, error;
+  };
+  std::vector<Expected> expected;
+  {
+    std::ofstream f(path);
+    for (int i = 0; i < 4000; ++i) {
+      std::string head = "2024-03-05 14:22:03.001 UTC [" + std::to_string(100 + i % 7) + "] ";
+      // a statement of 1 to 4 lines, up to ~6 kB, its first line up to ~3 kB
+      std::vector<std::string> lines = {"SELECT " + std::to_string(i) + ", '" +
+                                        std::string(random() % 3000, 'x') + "'"};
+      for (unsigned k = random() % 4; k > 0; --k)
+        lines.push_back("  FROM t" + std::to_string(k) + std::string(random() % 1000, ' '));
+      Expected e;
+      for (const std::string& l : lines) e.sql += (e.sql.empty() ? "" : "\n") + l;
+      if (i % 5 == 4) {  // an error with its statement on STATEMENT: and continuation lines
+        e.error = "boom " + std::to_string(i);
+        f << head << "app@shop ERROR:  " << e.error << "\n" << head << "app@shop STATEMENT:  ";
+      } else {
+        f << head << "app@shop LOG:  duration: 1.000 ms  execute S_1: ";
+      }
+      f << lines[0] << "\n";
+      for (size_t k = 1; k < lines.size(); ++k) f << "\t" << lines[k] << "\n";
+      if (i % 5 != 4 && i % 3 == 0) {
+        e.params = "$1 = '" + std::to_string(i) + std::string(random() % 500, 'p') + "'";
+        f << head << "app@shop DETAIL:  parameters: " << e.params << "\n";
+      }
+      expected.push_back(std::move(e));
+    }
+  }
+  auto r = read(path);
+  EXPECT_EQ(r->stats.skipped, 0u);
+  ASSERT_EQ(r->out.events().size(), expected.size());
+  for (size_t i = 0; i < expected.size(); ++i) {
+    const auto& e = r->out.events()[i];
+    SCOPED_TRACE(i);
+    EXPECT_EQ(e.sql, expected[i].sql);
+    EXPECT_EQ(tag(e, "params"), expected[i].params);
+    EXPECT_EQ(e.error, expected[i].error);
+    if (HasFailure()) return;
+  }
 }
 
 TEST(PgLogInput, GzipAndAnEmptyPrefix) {
