@@ -399,20 +399,28 @@ static bool literal_at(std::string_view line, size_t pos, const std::string& lit
 }
 
 // '%q%u@%d ' as the token loop reads it: a background process's line stops at its severity,
-// the user ends at the first '@', the database at the next space.
+// the user ends at the first '@', the database at the next space. The same bytes as the last
+// line's "user@database " read the same: the cached text has no '@' before `at` and no space
+// between it and its last byte, and it does not start with a capital (so could_be_severity()
+// is false for both). Only that comparison here; the rest out of line, so that the common
+// line saves no registers.
 size_t LogLinePrefix::match_user_at_database(std::string_view line, size_t pos,
                                              PrefixFields* f) const {
-  std::string_view rest = line.substr(pos), unused;
-  // The same bytes as the last line's "user@database " read the same: the cached text has no
-  // '@' before `at` and no space between it and its last byte, and it does not start with a
-  // capital (so could_be_severity() is false for both).
-  UserAtDatabaseCache& last = user_at_database_cache;
-  if (last.size != 0 && rest.size() >= last.size &&
-      same_bytes_16(rest.data(), last.text, last.size)) {
-    f->user = rest.substr(0, last.at);
-    f->database = rest.substr(last.at + 1, last.size - last.at - 2);
+  const UserAtDatabaseCache& last = user_at_database_cache;
+  const char* rest = line.data() + pos;
+  if (last.size != 0 && line.size() - pos >= last.size &&
+      same_bytes_16(rest, last.text, last.size)) {
+    f->user = std::string_view(rest, last.at);
+    f->database = std::string_view(rest + last.at + 1, last.size - last.at - 2);
     return pos + last.size;
   }
+  return read_user_at_database(line, pos, f);
+}
+
+size_t LogLinePrefix::read_user_at_database(std::string_view line, size_t pos,
+                                            PrefixFields* f) const {
+  std::string_view rest = line.substr(pos), unused;
+  UserAtDatabaseCache& last = user_at_database_cache;
   if (could_be_severity(rest) && match_severity(rest, &unused) > 0) return pos;
   size_t at = find_char(rest, '@');
   if (at == std::string_view::npos) return at;

@@ -89,6 +89,9 @@ class LogLinePrefix {
                      int64_t pid) const;
   static void remember_pid(std::string_view line, size_t pos, size_t end, int64_t pid);
   size_t match_user_at_database(std::string_view line, size_t pos, PrefixFields* f) const;
+  // match_user_at_database() for a line that does not repeat the last "user@database ".
+  [[gnu::noinline]] size_t read_user_at_database(std::string_view line, size_t pos,
+                                                 PrefixFields* f) const;
 
   std::string text_;
   std::vector<Token> tokens_;
