@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -117,8 +118,8 @@ size_t match_severity_general(std::string_view text, std::string_view* severity)
 // Inline for the line most of a log's lines are, "LOG:  message" (a call and the general
 // scan were ~2.5% of a log digest); anything else, the general function.
 inline size_t match_severity(std::string_view text, std::string_view* severity) {
-  if (text.size() >= 6 && text[0] == 'L' && text[1] == 'O' && text[2] == 'G' && text[3] == ':' &&
-      text[4] == ' ' && text[5] == ' ' &&
+  // memcmp of a constant length: a 4- and a 2-byte load, inlined.
+  if (text.size() >= 6 && std::memcmp(text.data(), "LOG:  ", 6) == 0 &&
       !(text.size() >= 13 && text[11] == ':' && text[12] == ' ')) {  // no "00000: "
     *severity = text.substr(0, 3);
     return 6;
