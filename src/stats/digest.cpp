@@ -41,7 +41,10 @@ void Digest::count_call(ShapeStats& s, int64_t start_us, int64_t rows) {
   }
 }
 
-void Digest::record_duration(ShapeStats& s, int64_t duration_ns, int latency_bucket) {
+// Inline into add() and add_timed(), its two callers: a call of its own per event was ~2% of
+// a log digest's instructions (callgrind).
+[[gnu::always_inline]] inline void Digest::record_duration(ShapeStats& s, int64_t duration_ns,
+                                                           int latency_bucket) {
   ++s.timed_calls;
   s.total_ns += duration_ns;
   total_ns_ += duration_ns;
