@@ -33,9 +33,12 @@ void Analysis::on_query(const QueryEvent& event) {
 void Analysis::add_event(const QueryEvent& event) {
   QueryEvent classified = event;
   if (classified.shape == nullptr) classified.shape = local_shapes_->classify(event.sql);
-  digest_.add(classified);
-  timeline_.add(classified);
-  if (classified.timed()) workload_latency_.record(classified.duration_ns);
+  // The latency's bucket, found once for the three histograms it goes into.
+  bool timed = classified.timed();
+  int bucket = timed ? stats::LatencyHistogram::bucket_of(classified.duration_ns) : 0;
+  digest_.add(classified, bucket);
+  timeline_.add(classified, bucket);
+  if (timed) workload_latency_.record_in_bucket(classified.duration_ns, bucket);
   for (auto& analyzer : analyzers_) analyzer->observe(classified);
 }
 

@@ -1,5 +1,6 @@
 // From log records to QueryEvents: which messages are statements, and what belongs together.
 #include <charconv>
+#include <cstring>
 #include <unordered_map>
 
 #include "capture/pglog_edge.h"
@@ -10,19 +11,16 @@
 namespace querylens::capture {
 namespace {
 
-// Byte loops rather than memcmp: the texts are short ("LOG", "app", "duration: ") and a call
-// to memcmp per comparison was ~4% of a log digest (callgrind); inlined with a literal, the
-// loop unrolls.
+// `a` equals `b`, a literal: inlined, memcmp's length is a constant and the compiler compares
+// by 8-, 4- and 2-byte loads, no call ("duration: " is two loads). A byte loop ran ~2
+// instructions a byte; a call to memcmp with a length unknown was dearer still (~4% of a
+// log digest).
 inline bool same_text(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (a[i] != b[i]) return false;
-  }
-  return true;
+  return a.size() == b.size() && std::memcmp(a.data(), b.data(), b.size()) == 0;
 }
 
 inline bool starts_with(std::string_view s, std::string_view p) {
-  return s.size() >= p.size() && same_text(s.substr(0, p.size()), p);
+  return s.size() >= p.size() && std::memcmp(s.data(), p.data(), p.size()) == 0;
 }
 
 // "12.345 ms" → nanoseconds; false when the text is not a duration in ms.
@@ -31,6 +29,18 @@ bool parse_duration_ms(std::string_view s, int64_t* ns, size_t* consumed) {
   int64_t whole = 0, frac = 0;
   while (i < s.size() && s[i] >= '0' && s[i] <= '9') whole = whole * 10 + (s[i++] - '0');
   if (i == 0) return false;
+  // The server writes "%ld.%03d ms": its three digits and " ms" read at once (what the loop
+  // below makes of them).
+  if (s.size() - i >= 7 && s[i] == '.') {
+    unsigned d0 = static_cast<unsigned char>(s[i + 1]) - 48u;
+    unsigned d1 = static_cast<unsigned char>(s[i + 2]) - 48u;
+    unsigned d2 = static_cast<unsigned char>(s[i + 3]) - 48u;
+    if (d0 <= 9 && d1 <= 9 && d2 <= 9 && s[i + 4] == ' ' && s[i + 5] == 'm' && s[i + 6] == 's') {
+      *ns = whole * 1'000'000 + (d0 * 100 + d1 * 10 + d2) * 1000;
+      *consumed = i + 7;
+      return true;
+    }
+  }
   if (i < s.size() && s[i] == '.') {
     // Digits past the sixth (below a nanosecond) count for nothing; the fraction is scaled
     // once at the end, not by a division per digit.

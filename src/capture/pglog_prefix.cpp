@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <atomic>
 #include <bit>
 #include <cctype>
 #include <cstring>
@@ -73,6 +74,66 @@ struct UserAtDatabaseCache {
   size_t at = 0;    // where the '@' is
 };
 thread_local UserAtDatabaseCache user_at_database_cache;
+
+// The last line's head as match_time_pid() read it, from its first byte through the literal
+// after %p ("2024-03-05 00:00:00.002 UTC [10007] "): an entry's DETAIL line repeats it, and
+// the next line of another backend mostly repeats its time up to the pid but for %m's
+// millisecond. Comparing those bytes costs less than reading the time and the pid again.
+// Per thread, as the time cache; only lines of the prefix `prefix_id` compare with it.
+struct HeadCache {
+  static constexpr size_t kRoom = 48;  // stored by one fixed-size copy from lines this long
+  char text[kRoom] = {};
+  uint64_t prefix_id = 0;  // 0: nothing remembered
+  size_t time_size = 0;    // the time and the literal before %p: 24 to 32 bytes
+  size_t size = 0;         // ... and the pid and the literal after it: at most 16 more
+  // The time is compared by 8-byte words at 0, 8, time_size - 16 and time_size - 8; with %m's
+  // three digits of milliseconds (bytes 20 to 22) left out of the last two by these masks.
+  uint64_t mask2 = ~uint64_t{0}, mask3 = ~uint64_t{0};
+  bool ms_digits = false;  // the masks leave them out: they are read (as a full parse would)
+  int64_t base_us = 0;     // the time without the milliseconds of ms_digits
+  int64_t pid = 0;
+  // The pids met lately, when the head's time repeats and its pid does not: a log's lines
+  // come from a few dozen backends. A slot holds the 8 bytes where a line's pid started (its
+  // digits, the literal after them and what followed), found by their hash, and `size`, the
+  // bytes of digits and literal, the only ones compared (0: empty).
+  struct PidSlot {
+    uint64_t word = 0, mask = 0;
+    int64_t pid = 0;
+    size_t size = 0;
+  };
+  static constexpr int kPidSlotBits = 8;
+  PidSlot pids[1 << kPidSlotBits];
+  static size_t pid_slot(uint64_t word) {
+    return static_cast<size_t>((word * 0x9e3779b97f4a7c15) >> (64 - kPidSlotBits));
+  }
+};
+thread_local HeadCache head_cache;
+
+// The mask of an 8-byte word loaded from `at` that leaves out the bytes [from, to).
+uint64_t mask_without(size_t at, size_t from, size_t to) {
+  uint64_t mask = ~uint64_t{0};
+  for (size_t j = 0; j < 8; ++j) {
+    if (at + j >= from && at + j < to) mask &= ~(uint64_t{0xff} << (8 * j));
+  }
+  return mask;
+}
+
+// The first time_size bytes at `a` are the remembered head's, but for the masked ones: four
+// 8-byte loads a side, the last two overlapping as needed, no loop.
+inline bool same_time_bytes(const char* a, const HeadCache& last) {
+  const char* b = last.text;
+  size_t n = last.time_size;
+  uint64_t a0, a1, a2, a3, b0, b1, b2, b3;
+  std::memcpy(&a0, a, 8);
+  std::memcpy(&a1, a + 8, 8);
+  std::memcpy(&a2, a + n - 16, 8);
+  std::memcpy(&a3, a + n - 8, 8);
+  std::memcpy(&b0, b, 8);
+  std::memcpy(&b1, b + 8, 8);
+  std::memcpy(&b2, b + n - 16, 8);
+  std::memcpy(&b3, b + n - 8, 8);
+  return ((a0 ^ b0) | (a1 ^ b1) | ((a2 ^ b2) & last.mask2) | ((a3 ^ b3) & last.mask3)) == 0;
+}
 
 bool is_zone_char(char c) {
   return is_digit(c) || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || c == '+' || c == '-';
@@ -320,6 +381,8 @@ bool LogLinePrefix::compile(std::string_view prefix, LogLinePrefix* out, std::st
   p.user_at_database_tail_ =
       p.time_pid_head_ && t.size() == 9 && t[4].kind == Kind::kStopIfBackground &&
       text_to(t[5], Field::kUser, "@") && text_to(t[7], Field::kDatabase, " ");
+  static std::atomic<uint64_t> compiled{0};
+  p.id_ = ++compiled;
   *out = std::move(p);
   return true;
 }
@@ -336,20 +399,28 @@ static bool literal_at(std::string_view line, size_t pos, const std::string& lit
 }
 
 // '%q%u@%d ' as the token loop reads it: a background process's line stops at its severity,
-// the user ends at the first '@', the database at the next space.
+// the user ends at the first '@', the database at the next space. The same bytes as the last
+// line's "user@database " read the same: the cached text has no '@' before `at` and no space
+// between it and its last byte, and it does not start with a capital (so could_be_severity()
+// is false for both). Only that comparison here; the rest out of line, so that the common
+// line saves no registers.
 size_t LogLinePrefix::match_user_at_database(std::string_view line, size_t pos,
                                              PrefixFields* f) const {
-  std::string_view rest = line.substr(pos), unused;
-  // The same bytes as the last line's "user@database " read the same: the cached text has no
-  // '@' before `at` and no space between it and its last byte, and it does not start with a
-  // capital (so could_be_severity() is false for both).
-  UserAtDatabaseCache& last = user_at_database_cache;
-  if (last.size != 0 && rest.size() >= last.size &&
-      same_bytes_16(rest.data(), last.text, last.size)) {
-    f->user = rest.substr(0, last.at);
-    f->database = rest.substr(last.at + 1, last.size - last.at - 2);
+  const UserAtDatabaseCache& last = user_at_database_cache;
+  const char* rest = line.data() + pos;
+  if (last.size != 0 && line.size() - pos >= last.size &&
+      same_bytes_16(rest, last.text, last.size)) {
+    f->user = std::string_view(rest, last.at);
+    f->database = std::string_view(rest + last.at + 1, last.size - last.at - 2);
     return pos + last.size;
   }
+  return read_user_at_database(line, pos, f);
+}
+
+size_t LogLinePrefix::read_user_at_database(std::string_view line, size_t pos,
+                                            PrefixFields* f) const {
+  std::string_view rest = line.substr(pos), unused;
+  UserAtDatabaseCache& last = user_at_database_cache;
   if (could_be_severity(rest) && match_severity(rest, &unused) > 0) return pos;
   size_t at = find_char(rest, '@');
   if (at == std::string_view::npos) return at;
@@ -366,27 +437,140 @@ size_t LogLinePrefix::match_user_at_database(std::string_view line, size_t pos,
   return pos + size;
 }
 
-// What the token loop does for the first four tokens, less its dispatch per token and with
-// the usual timestamp read inline.
+// The digits of %p at line[pos]: their end (pos when there are none) and value. (Eight bytes
+// at once by SWAR cost as many instructions as this loop over a 5-digit pid: measured.)
+static size_t read_pid(std::string_view line, size_t pos, int64_t* pid) {
+  size_t n = pos;
+  int64_t value = 0;
+  // One subtraction tells a digit and gives its value (a byte below '0' wraps around).
+  for (unsigned d; n < line.size() && (d = static_cast<unsigned char>(line[n]) - 48u) < 10; ++n)
+    value = value * 10 + d;
+  *pid = value;
+  return n;
+}
+
+// A line whose head repeats the last one's bytes (HeadCache) takes the time, and the pid too
+// when those repeat, from there. Why that is exact: the time was read from bytes
+// [0, time_size) and at most one byte past them (the zone's test of what follows the time),
+// the first digit of the pid, which the new line must have too; %m's milliseconds, when
+// they are all that differs, are three digits followed by the same byte, so read the same
+// way; the pid's digits end where the literal after them starts, inside [time_size, size).
+// Lines that differ elsewhere are read in full, by read_time_pid().
 size_t LogLinePrefix::match_time_pid(std::string_view line, PrefixFields* f) const {
+  HeadCache& last = head_cache;
+  if (last.prefix_id != id_ || line.size() < last.size || !same_time_bytes(line.data(), last))
+    return read_time_pid(line, false, 0, f);
+  int64_t us = last.base_us;
+  if (last.ms_digits) {
+    const char* ms = line.data() + 20;
+    unsigned d0 = static_cast<unsigned char>(ms[0]) - 48u;
+    unsigned d1 = static_cast<unsigned char>(ms[1]) - 48u;
+    unsigned d2 = static_cast<unsigned char>(ms[2]) - 48u;
+    if (d0 > 9 || d1 > 9 || d2 > 9) return read_time_pid(line, false, 0, f);
+    us += (d0 * 100 + d1 * 10 + d2) * 1000;
+  }
+  size_t pos = last.time_size;
+  if (same_bytes_16(line.data() + pos, last.text + pos, last.size - pos)) {
+    f->time_us = us;
+    f->pid = last.pid;
+    return last.size;
+  }
+  if (line.size() - pos >= 8) {  // another backend's pid, met lately
+    uint64_t word;
+    std::memcpy(&word, line.data() + pos, 8);
+    const HeadCache::PidSlot& slot = last.pids[HeadCache::pid_slot(word)];
+    if (slot.size != 0 && ((word ^ slot.word) & slot.mask) == 0) {
+      if (line.size() - pos >= 16) {  // the head's pid from now on (an entry's DETAIL follows)
+        std::memcpy(last.text + pos, line.data() + pos, 16);
+        last.size = pos + slot.size;
+        last.pid = slot.pid;
+      }
+      f->time_us = us;
+      f->pid = slot.pid;
+      return pos + slot.size;
+    }
+  }
+  return read_time_pid(line, true, us, f);
+}
+
+// What the token loop does for the first four tokens, less its dispatch per token and with
+// the usual timestamp read inline; `same_time`: the line's time and the literal before %p
+// read as the remembered head's, `us`. Remembers the head it read.
+size_t LogLinePrefix::read_time_pid(std::string_view line, bool same_time, int64_t us,
+                                    PrefixFields* f) const {
   constexpr size_t npos = std::string_view::npos;
-  int64_t us = 0;
+  const std::string& close = tokens_[3].literal;
+  HeadCache& last = head_cache;
+  if (same_time) {
+    size_t pos = last.time_size;
+    int64_t pid;
+    size_t n = read_pid(line, pos, &pid);
+    if (n != pos && literal_at(line, n, close) && n + close.size() - pos <= 16) {
+      size_t end = n + close.size();
+      // The new pid and literal, and the bytes after them (unused: `size` ends the compare);
+      // time_size <= 32, so the 16 bytes fit.
+      if (line.size() >= pos + 16) {
+        std::memcpy(last.text + pos, line.data() + pos, 16);
+        last.size = end;
+        last.pid = pid;
+      }
+      if (line.size() - pos >= 8 && end - pos <= 8) remember_pid(line, pos, end, pid);
+      f->time_us = us;
+      f->pid = pid;
+      return end;
+    }
+  }
   size_t pos = parse_cached_timestamp(line, &us);
   if (pos == 0 && (pos = parse_pg_timestamp(line, &us)) == 0) return npos;
   f->time_us = us;
   const std::string& open = tokens_[1].literal;
   if (!literal_at(line, pos, open)) return npos;
   pos += open.size();
-  size_t n = pos;
-  int64_t pid = 0;
-  // One subtraction tells a digit and gives its value (a byte below '0' wraps around).
-  for (unsigned d; n < line.size() && (d = static_cast<unsigned char>(line[n]) - 48u) < 10; ++n)
-    pid = pid * 10 + d;
+  int64_t pid;
+  size_t n = read_pid(line, pos, &pid);
   if (n == pos) return npos;
   f->pid = pid;
-  const std::string& close = tokens_[3].literal;
   if (!literal_at(line, n, close)) return npos;
-  return n + close.size();
+  size_t end = n + close.size();
+  if (line.size() >= HeadCache::kRoom && pos >= 24 && pos <= 32 && end - pos <= 16) {
+    remember_head(line, pos, end, us, pid);
+  }
+  return end;
+}
+
+// A pid slot of HeadCache from the line whose pid and literal are [pos, end), at most 8 bytes,
+// with 8 to read.
+void LogLinePrefix::remember_pid(std::string_view line, size_t pos, size_t end, int64_t pid) {
+  uint64_t word;
+  std::memcpy(&word, line.data() + pos, 8);
+  HeadCache::PidSlot& slot = head_cache.pids[HeadCache::pid_slot(word)];
+  slot.word = word;
+  slot.mask = mask_without(0, end - pos, 8);
+  slot.pid = pid;
+  slot.size = end - pos;
+}
+
+// HeadCache from a line read in full: `time_size` bytes of time and literal, `size` through
+// the literal after the pid.
+void LogLinePrefix::remember_head(std::string_view line, size_t time_size, size_t size, int64_t us,
+                                  int64_t pid) const {
+  HeadCache& last = head_cache;
+  std::memcpy(last.text, line.data(), HeadCache::kRoom);
+  if (last.prefix_id != id_) {  // another prefix's pids end with another literal
+    for (HeadCache::PidSlot& slot : last.pids) slot = {};
+  }
+  last.prefix_id = id_;
+  last.time_size = time_size;
+  last.size = size;
+  last.pid = pid;
+  // "hh:mm:ss.ddd" and then not a digit (a zone or the literal), inside the time's bytes.
+  const char* p = line.data();
+  last.ms_digits = std::endian::native == std::endian::little && time_size > 23 && p[19] == '.' &&
+                   is_digit(p[20]) && is_digit(p[21]) && is_digit(p[22]) && !is_digit(p[23]);
+  last.mask2 = last.ms_digits ? mask_without(time_size - 16, 20, 23) : ~uint64_t{0};
+  last.mask3 = last.ms_digits ? mask_without(time_size - 8, 20, 23) : ~uint64_t{0};
+  last.base_us =
+      last.ms_digits ? us - ((p[20] - '0') * 100 + (p[21] - '0') * 10 + (p[22] - '0')) * 1000 : us;
 }
 
 size_t LogLinePrefix::match_tokens(std::string_view line, size_t first, size_t pos,

@@ -20,8 +20,11 @@ namespace {
   *view = *to;
 }
 
-// The entry being assembled. Its parts are copied out of the line buffer (which the next
-// read may move) into strings reused from entry to entry: no allocation once they are warm.
+// The entry being assembled. The repeated prefix fields are copied out of the line buffer
+// into strings reused from entry to entry (no allocation once they are warm); the message,
+// DETAIL and STATEMENT stay views of their lines while the input's buffer holds them (most
+// entries are flushed before it is refilled), and are copied when they gain a continuation
+// line or the buffer is about to be refilled (own_parts()).
 class Entry {
  public:
   Entry() = default;
@@ -46,9 +49,9 @@ class Entry {
     keep(&application_, f.application, &record_.application);
     keep(&client_, f.client, &record_.client);
     keep(&severity_, severity, &record_.severity);
-    message_.assign(message);
-    detail_.clear();
-    statement_.clear();
+    record_.message = message;
+    record_.detail = {};
+    record_.statement = {};
     continuing_ = &message_;
   }
 
@@ -57,14 +60,25 @@ class Entry {
     continuing_ = nullptr;
     if (severity == "DETAIL") continuing_ = &detail_;
     if (severity == "STATEMENT") continuing_ = &statement_;
-    if (continuing_ != nullptr) continuing_->assign(text);
+    if (continuing_ != nullptr) *continuing_->view = text;
   }
 
   // A tab-led line continues the last part (a multi-line statement keeps its newlines).
   void continue_with(std::string_view text) {
     if (continuing_ == nullptr) return;
-    continuing_->push_back('\n');
-    continuing_->append(text);
+    Part& part = *continuing_;
+    part.own();
+    part.text.push_back('\n');
+    part.text.append(text);
+    *part.view = part.text;
+  }
+
+  // Before the input's buffer is refilled: the parts that are views of it are copied.
+  void own_parts() {
+    if (!open_) return;
+    message_.own();
+    detail_.own();
+    statement_.own();
   }
 
   int64_t line() const { return record_.line; }
@@ -73,19 +87,30 @@ class Entry {
     if (!open_) return nullptr;
     open_ = false;
     // session .. severity are set by keep() when they change: the strings do not move (the
-    // entry stays where it is), and unchanged, their views stay valid.
-    record_.message = message_;
-    record_.detail = detail_;
-    record_.statement = statement_;
+    // entry stays where it is), and unchanged, their views stay valid. The parts are set as
+    // their lines come.
     return events.add(record_);
   }
 
  private:
+  // The message, DETAIL or STATEMENT: the record's view of it (`view`), of its line or of
+  // `text`, its copy.
+  struct Part {
+    std::string text;
+    std::string_view* view;
+    void own() {
+      if (view->data() == text.data()) return;  // the copy already
+      text.assign(*view);
+      *view = text;
+    }
+  };
+
   bool open_ = false;
   PgLogRecord record_;
-  std::string session_, user_, database_, application_, client_, severity_, message_, detail_,
-      statement_;
-  std::string* continuing_ = nullptr;
+  std::string session_, user_, database_, application_, client_, severity_;
+  Part message_{{}, &record_.message}, detail_{{}, &record_.detail},
+      statement_{{}, &record_.statement};
+  Part* continuing_ = nullptr;
 };
 
 // By length first: every line asks, and most say "LOG" (no word of the list has 3 letters).
@@ -156,7 +181,11 @@ SourceStats read_pg_stderr_records(InputFile& input, const LogLinePrefix& prefix
   auto flush = [&] {
     if (const char* problem = entry.flush(events)) skip_at(entry.line(), problem);
   };
-  while (input.next_line(&line)) {
+  while (true) {
+    if (!input.next_line_in_buffer(&line)) {
+      entry.own_parts();  // the buffer's bytes may move
+      if (!input.next_line(&line)) break;
+    }
     stats.bytes += line.size() + 1;
     if (line.empty()) continue;
     if (line[0] == '\t') {

@@ -41,23 +41,30 @@ void Digest::count_call(ShapeStats& s, int64_t start_us, int64_t rows) {
   }
 }
 
-void Digest::record_duration(ShapeStats& s, int64_t duration_ns) {
+// Inline into add() and add_timed(), its two callers: a call of its own per event was ~2% of
+// a log digest's instructions (callgrind).
+[[gnu::always_inline]] inline void Digest::record_duration(ShapeStats& s, int64_t duration_ns,
+                                                           int latency_bucket) {
   ++s.timed_calls;
   s.total_ns += duration_ns;
   total_ns_ += duration_ns;
   if (s.timed_calls == 1 || duration_ns < s.min_ns) s.min_ns = duration_ns;
   if (duration_ns > s.max_ns) s.max_ns = duration_ns;
-  s.latency.record(duration_ns);
+  s.latency.record_in_bucket(duration_ns, latency_bucket);
 }
 
 const ShapeStats& Digest::add(const QueryEvent& event) {
+  return add(event, event.timed() ? LatencyHistogram::bucket_of(event.duration_ns) : 0);
+}
+
+const ShapeStats& Digest::add(const QueryEvent& event, int latency_bucket) {
   const QueryShape* shape = event.shape ? event.shape : shapes_.classify(event.sql);
   ShapeStats& s = stats_for(shape);
   count_call(s, event.start_us, event.rows);
   if (track_literals_) [[unlikely]]
     s.literals.observe(event.sql);
   if (event.timed()) {
-    record_duration(s, event.duration_ns);
+    record_duration(s, event.duration_ns, latency_bucket);
     if (event.duration_ns > s.sample_duration_ns) {
       s.sample.assign(event.sql);
       s.sample_duration_ns = event.duration_ns;
@@ -77,7 +84,7 @@ void Digest::add_timed(const QueryShape* shape, int64_t duration_ns, int64_t sta
                        int64_t rows) {
   ShapeStats& s = stats_for(shape);
   count_call(s, start_us, rows);
-  record_duration(s, duration_ns);
+  record_duration(s, duration_ns, LatencyHistogram::bucket_of(duration_ns));
 }
 
 void Digest::add_aggregate(std::string_view sample, const AggregateStats& a) {

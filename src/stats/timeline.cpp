@@ -2,7 +2,7 @@
 
 namespace querylens::stats {
 
-void Timeline::add(const QueryEvent& event) {
+void Timeline::add(const QueryEvent& event, int latency_bucket) {
   if (!event.timed() || event.start_us <= 0) return;
   constexpr int64_t kMinuteUs = 60'000'000;
   int64_t minute = event.start_us - event.start_us % kMinuteUs;
@@ -12,7 +12,7 @@ void Timeline::add(const QueryEvent& event) {
   if (event.failed()) ++m.errors;
   if (event.duration_ns > slow_ns_) ++m.slow;
   m.total_ns += event.duration_ns;
-  m.latency.record(event.duration_ns);
+  m.latency.record_in_bucket(event.duration_ns, latency_bucket);
 }
 
 void Timeline::merge(const Timeline& other) {

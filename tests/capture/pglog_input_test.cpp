@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -97,6 +98,56 @@ TEST(PgLogInput, TenMegabyteStatementOnOneLine) {
   EXPECT_EQ(r->out.events()[1].sql, "SELECT 2");
 }
 
+// Entries whose lines straddle the input buffer's refills (1 MiB chunks): the stderr reader
+// keeps views of an entry's message, DETAIL and STATEMENT lines while the buffer holds them
+// and copies them before it is refilled, or when a continuation line comes.
+TEST(PgLogInput, EntriesAcrossBufferRefills) {
+  testing::TempDir dir;
+  std::string path = dir.file("refills.log");
+  std::mt19937 random(3);
+  struct Expected {
+    std::string sql, params, error;
+  };
+  std::vector<Expected> expected;
+  {
+    std::ofstream f(path);
+    for (int i = 0; i < 4000; ++i) {
+      std::string head = "2024-03-05 14:22:03.001 UTC [" + std::to_string(100 + i % 7) + "] ";
+      // a statement of 1 to 4 lines, up to ~6 kB, its first line up to ~3 kB
+      std::vector<std::string> lines = {"SELECT " + std::to_string(i) + ", '" +
+                                        std::string(random() % 3000, 'x') + "'"};
+      for (unsigned k = random() % 4; k > 0; --k)
+        lines.push_back("  FROM t" + std::to_string(k) + std::string(random() % 1000, ' '));
+      Expected e;
+      for (const std::string& l : lines) e.sql += (e.sql.empty() ? "" : "\n") + l;
+      if (i % 5 == 4) {  // an error with its statement on STATEMENT: and continuation lines
+        e.error = "boom " + std::to_string(i);
+        f << head << "app@shop ERROR:  " << e.error << "\n" << head << "app@shop STATEMENT:  ";
+      } else {
+        f << head << "app@shop LOG:  duration: 1.000 ms  execute S_1: ";
+      }
+      f << lines[0] << "\n";
+      for (size_t k = 1; k < lines.size(); ++k) f << "\t" << lines[k] << "\n";
+      if (i % 5 != 4 && i % 3 == 0) {
+        e.params = "$1 = '" + std::to_string(i) + std::string(random() % 500, 'p') + "'";
+        f << head << "app@shop DETAIL:  parameters: " << e.params << "\n";
+      }
+      expected.push_back(std::move(e));
+    }
+  }
+  auto r = read(path);
+  EXPECT_EQ(r->stats.skipped, 0u);
+  ASSERT_EQ(r->out.events().size(), expected.size());
+  for (size_t i = 0; i < expected.size(); ++i) {
+    const auto& e = r->out.events()[i];
+    SCOPED_TRACE(i);
+    EXPECT_EQ(e.sql, expected[i].sql);
+    EXPECT_EQ(tag(e, "params"), expected[i].params);
+    EXPECT_EQ(e.error, expected[i].error);
+    if (HasFailure()) return;
+  }
+}
+
 TEST(PgLogInput, GzipAndAnEmptyPrefix) {
   testing::TempDir dir;
   std::string plain = dir.file("p.log");
@@ -146,6 +197,35 @@ TEST(PgLogEvents, StatementAndDurationLinesOfOneExecutionCountOnce) {
   EXPECT_EQ(f.out.events()[2].error, "syntax error");
   EXPECT_EQ(f.out.events()[3].sql, "SELECT 4");
   EXPECT_FALSE(f.out.events()[3].duration_ns >= 0);
+}
+
+// Durations as the server writes them ("%ld.%03d ms", read by a path of its own) and as other
+// tools or versions might: every fraction length, and texts that are not a duration.
+TEST(PgLogEvents, DurationsOfEveryShape) {
+  const std::vector<std::pair<std::string, int64_t>> cases = {
+      {"0.000 ms", 0},           {"3.000 ms", 3000000},
+      {"12.345 ms", 12345000},   {"98765.432 ms", 98765432000},
+      {"7.009 ms", 7009000},     {"1 ms", 1000000},
+      {"1.5 ms", 1500000},       {"1.25 ms", 1250000},
+      {"1.2345 ms", 1234500},    {"1.123456 ms", 1123456},
+      {"1.1234567 ms", 1123456},                          // below a nanosecond: dropped
+      {"1. ms", 1000000},        {"12.345ms", kUnknown},  // not a duration: no event
+      {"12.345 m", kUnknown},    {"12.34x ms", kUnknown},
+      {"12.3 45 ms", kUnknown},  {".5 ms", kUnknown},
+  };
+  for (const auto& [text, ns] : cases) {
+    Feed f;
+    f.log(1, "LOG", "duration: " + text + "  statement: SELECT 1");
+    f.events.finish();
+    SCOPED_TRACE(text);
+    if (ns == kUnknown) {
+      EXPECT_TRUE(f.out.events().empty());
+      continue;
+    }
+    ASSERT_EQ(f.out.events().size(), 1u);
+    EXPECT_EQ(f.out.events()[0].duration_ns, ns);
+    EXPECT_EQ(f.out.events()[0].sql, "SELECT 1");
+  }
 }
 
 TEST(PgLogEvents, TransactionsPerBackendAndPidReuse) {

@@ -4,7 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -148,6 +150,28 @@ TEST(PgLogPrefix, CompiledPathsMatchTheTokenLoop) {
       "2024-03-05 14:22:03.001 UTC [4242] abcdefg@hijklmno LOG:  again",
       "2024-03-05 14:22:03.001 UTC [4242] abcdefg@hijklmnop LOG:  17",
       "2024-03-05 14:22:03.001 UTC [4242] u@d LOG:  short",
+      // the remembered head (HeadCache): lines that start as the last one did and differ
+      "2024-03-05 14:22:03.001 UTC [4243] app@shop LOG:  the pid's last digit differs",
+      "2024-03-05 14:22:03.001 UTC [42420] app@shop LOG:  the pid runs on",
+      "2024-03-05 14:22:03.001 UTC [424] app@shop LOG:  the pid is a digit shorter",
+      "2024-03-05 14:22:03.002 UTC [4242] app@shop LOG:  the millisecond differs",
+      "2024-03-05 14:22:03.002 UTD [4242] app@shop LOG:  the zone differs",
+      "2024-03-05 14:22:03.002 UTC [4242]: app@shop LOG:  the literal after the pid differs",
+      "2024-03-05 14:22:03.002 UTC (4242] app@shop LOG:  the literal before the pid differs",
+      "2024-03-05 14:22:03.002 UTC [4242] app@shop LOG:  the head once more",
+      // pids of every length, read eight bytes at a time when eight are left
+      "2024-03-05 14:22:03.002 UTC [0] app@shop LOG:  one digit",
+      "2024-03-05 14:22:03.002 UTC [9876543] app@shop LOG:  seven digits",
+      "2024-03-05 14:22:03.002 UTC [98765432] app@shop LOG:  eight digits",
+      "2024-03-05 14:22:03.002 UTC [987654321] app@shop LOG:  nine digits",
+      "2024-03-05 14:22:03.002 UTC [00042] app@shop LOG:  leading zeros",
+      "2024-03-05 14:22:03.002 UTC [42/] app@shop LOG:  a byte below '0' after the pid",
+      "2024-03-05 14:22:03.002 UTC [42:] app@shop LOG:  a byte above '9' after the pid",
+      "2024-03-05 14:22:03.002 UTC [42\xff] app@shop LOG:  a byte above 0x7f after the pid",
+      "2024-03-05 14:22:03.002 UTC [42\xb9] app@shop LOG:  0xb9 after the pid",
+      "2024-03-05 14:22:03.002 UTC [1234567",
+      "2024-03-05 14:22:03.002 UTC [12345678",
+      "2024-03-05 14:22:03.002 UTC [12] x",
       "2024-03-05 14:22:03.001 UTC [4242] u@d",
       "2024-03-05 14:22:03.001 UTC [4242]",
       "1709648521.250 [4242] LOG:  epoch",
@@ -179,6 +203,121 @@ TEST(PgLogPrefix, CompiledPathsMatchTheTokenLoop) {
       if (HasFailure()) return;
     }
   }
+}
+
+// The head match_time_pid() remembers (the time through the literal after %p): a line that
+// differs from the remembered one in any one byte, before, inside or after the head, reads as
+// the token loop reads it, and so does the remembered line again after it.
+TEST(PgLogPrefix, RememberedHeadDiffersInOneByte) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"%m [%p] ", "2024-03-05 14:22:03.001 UTC [4242] app@shop LOG:  duration: 1.5 ms x"},
+      {"%m [%p] %q%u@%d ", "2024-03-05 14:22:03.001 UTC [4242] app@shop LOG:  duration: 1 ms"},
+      {"%m %p ", "2024-03-05 14:22:03.001 UTC 4242 app@shop LOG:  duration: 1.5 ms xxxxx"},
+      {"%t [%p]: ", "2024-03-05 14:22:03 UTC [4242]: LOG:  statement: SELECT 1 xxxxxxxxx"},
+      {"%m [%p]", "2024-03-05 14:22:03.001 +02 [4242]LOG:  statement: SELECT 1 xxxxxxxxx"},
+  };
+  const std::string replacements = "0159 .:[]()+-TUXa@\t";
+  for (const auto& [text, base] : cases) {
+    LogLinePrefix p;
+    std::string error;
+    ASSERT_TRUE(LogLinePrefix::compile(text, &p, &error)) << text << ": " << error;
+    auto same_as_general = [&](const std::string& line) {
+      PrefixFields fast, general;
+      size_t n = p.match(line, &fast);
+      size_t m = p.match_general(line, &general);
+      SCOPED_TRACE(text + " | " + line);
+      EXPECT_EQ(n, m);
+      EXPECT_EQ(fast.time_us, general.time_us);
+      EXPECT_EQ(fast.pid, general.pid);
+      EXPECT_EQ(fast.user, general.user);
+      EXPECT_EQ(fast.database, general.database);
+    };
+    PrefixFields fields;
+    ASSERT_NE(p.match(base, &fields), std::string::npos) << text;
+    for (size_t k = 0; k < 40; ++k) {
+      for (char c : replacements) {
+        std::string line = base;
+        if (line[k] == c) continue;
+        line[k] = c;
+        same_as_general(base);  // remembered
+        same_as_general(line);  // differs from it in byte k
+        same_as_general(line);  // remembered, if it matched
+        same_as_general(base);
+        if (HasFailure()) return;
+      }
+      // one byte more or less at k
+      std::string longer = base, shorter = base;
+      longer.insert(k, 1, base[k]);
+      shorter.erase(k, 1);
+      for (const std::string& line : {longer, base, shorter, base}) same_as_general(line);
+      if (HasFailure()) return;
+    }
+  }
+}
+
+// Lines of the same millisecond from many backends: their pids are remembered by the bytes
+// where they start (pglog_prefix.cpp, HeadCache::pids), more of them than there are slots,
+// pids that start as others do, and the same pid before different bytes.
+TEST(PgLogPrefix, RememberedPidsAcrossBackends) {
+  std::vector<std::string> pids;
+  for (int pid = 1; pid <= 600; pid += 1) pids.push_back(std::to_string(pid * 7));
+  for (const char* pid : {"42", "420", "4201", "42010", "4201099", "42010999", "0", "00"})
+    pids.push_back(pid);
+  std::vector<std::string> lines;
+  for (const std::string& pid : pids) {
+    for (const char* ms : {"001", "001", "002"}) {
+      lines.push_back("2024-03-05 14:22:03." + std::string(ms) + " UTC [" + pid +
+                      "] app@shop LOG:  duration: 1.0 ms  statement: SELECT 1");
+      lines.push_back("2024-03-05 14:22:03." + std::string(ms) + " UTC [" + pid +
+                      "] LOG:  checkpoint starting: time, and some more text");
+      lines.push_back("2024-03-05 14:22:03." + std::string(ms) + " UTC [" + pid +
+                      "]x LOG:  the literal after the pid differs from here on");
+    }
+  }
+  std::mt19937 random(7);
+  for (const char* text : {"%m [%p] %q%u@%d ", "%m [%p] "}) {
+    LogLinePrefix p;
+    std::string error;
+    ASSERT_TRUE(LogLinePrefix::compile(text, &p, &error)) << text << ": " << error;
+    for (int round = 0; round < 3; ++round) {
+      for (const std::string& line : lines) {
+        PrefixFields fast, general;
+        size_t n = p.match(line, &fast);
+        size_t m = p.match_general(line, &general);
+        SCOPED_TRACE(std::string(text) + " | " + line);
+        EXPECT_EQ(n, m);
+        EXPECT_EQ(fast.time_us, general.time_us);
+        EXPECT_EQ(fast.pid, general.pid);
+        EXPECT_EQ(fast.user, general.user);
+        if (HasFailure()) return;
+      }
+      std::shuffle(lines.begin(), lines.end(), random);
+    }
+  }
+}
+
+// Two prefixes read on one thread: the head one remembered is not the other's.
+TEST(PgLogPrefix, RememberedHeadBelongsToItsPrefix) {
+  LogLinePrefix bracket, colon;
+  std::string error;
+  ASSERT_TRUE(LogLinePrefix::compile("%m [%p] ", &bracket, &error));
+  ASSERT_TRUE(LogLinePrefix::compile("%m [%p]: ", &colon, &error));
+  const std::string line = "2024-03-05 14:22:03.001 UTC [4242] LOG:  statement: SELECT 1 xxxx";
+  PrefixFields fields;
+  EXPECT_EQ(bracket.match(line, &fields), 35u);
+  EXPECT_EQ(bracket.match(line, &fields), 35u);
+  EXPECT_EQ(colon.match(line, &fields), std::string::npos);
+  LogLinePrefix copy = bracket;  // a copy reads what the original reads
+  EXPECT_EQ(copy.match(line, &fields), 35u);
+  EXPECT_EQ(fields.pid, 4242);
+  // The same time, another pid: remembered for `bracket`, not for `colon`.
+  const std::string other = "2024-03-05 14:22:03.001 UTC [77] LOG:  statement: SELECT 1 xxxx";
+  EXPECT_EQ(bracket.match(other, &fields), 33u);
+  EXPECT_EQ(bracket.match(line, &fields), 35u);
+  EXPECT_EQ(colon.match(other, &fields), std::string::npos);
+  EXPECT_EQ(colon.match(line, &fields), std::string::npos);
+  EXPECT_EQ(bracket.match(other, &fields), 33u);
+  EXPECT_EQ(fields.pid, 77);
 }
 
 // same_bytes() against ==, for every length up to 40 and a difference at each position.

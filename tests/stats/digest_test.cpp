@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "querylens/sql/shape_registry.h"
+#include "querylens/stats/timeline.h"
 
 namespace querylens::stats {
 namespace {
@@ -74,6 +75,43 @@ TEST(DigestTest, MergeMatchesSingleDigest) {
   EXPECT_EQ(a.ranked(RankBy::kTotal)[0]->total_ns, all.ranked(RankBy::kTotal)[0]->total_ns);
   EXPECT_EQ(a.ranked(RankBy::kTotal)[0]->latency.quantile(0.99),
             all.ranked(RankBy::kTotal)[0]->latency.quantile(0.99));
+}
+
+// Digest::add() and Timeline::add() with the latency's bucket found by the caller (once for
+// all the histograms of an event, analysis.cpp) give what they give finding it themselves.
+TEST(DigestTest, AddWithTheBucketEqualsAdd) {
+  sql::ShapeRegistry shapes;
+  Digest plain(shapes), given(shapes);
+  Timeline plain_minutes(5'000'000), given_minutes(5'000'000);
+  for (int i = 0; i < 300; ++i) {
+    std::string sql = "SELECT " + std::to_string(i % 7);
+    QueryEvent e = event(sql, i % 13, 60'000'000LL * (i / 40) + 1);
+    if (i % 5 == 0) e.duration_ns = kUnknown;   // untimed: the bucket is not used
+    if (i % 9 == 0) e.duration_ns = i * 12345;  // below and above a millisecond
+    plain.add(e);
+    plain_minutes.add(e);
+    int bucket = e.timed() ? LatencyHistogram::bucket_of(e.duration_ns) : 0;
+    given.add(e, bucket);
+    given_minutes.add(e, bucket);
+  }
+  ASSERT_EQ(given.shape_count(), plain.shape_count());
+  auto a = plain.ranked(RankBy::kTotal), b = given.ranked(RankBy::kTotal);
+  for (size_t i = 0; i < a.size(); ++i) {
+    EXPECT_EQ(b[i]->shape, a[i]->shape);
+    EXPECT_EQ(b[i]->calls, a[i]->calls);
+    EXPECT_EQ(b[i]->timed_calls, a[i]->timed_calls);
+    EXPECT_EQ(b[i]->total_ns, a[i]->total_ns);
+    EXPECT_EQ(b[i]->min_ns, a[i]->min_ns);
+    EXPECT_EQ(b[i]->max_ns, a[i]->max_ns);
+    EXPECT_EQ(b[i]->latency.nonempty_buckets(), a[i]->latency.nonempty_buckets());
+  }
+  ASSERT_EQ(given_minutes.minutes().size(), plain_minutes.minutes().size());
+  for (const auto& [minute, m] : plain_minutes.minutes()) {
+    const MinuteStats& g = given_minutes.minutes().at(minute);
+    EXPECT_EQ(g.calls, m.calls);
+    EXPECT_EQ(g.total_ns, m.total_ns);
+    EXPECT_EQ(g.latency.nonempty_buckets(), m.latency.nonempty_buckets());
+  }
 }
 
 }  // namespace

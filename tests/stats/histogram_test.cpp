@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <random>
 #include <vector>
 
@@ -89,6 +90,35 @@ TEST(HistogramTest, MergeEqualsRecordingEverything) {
   EXPECT_EQ(a.count(), all.count());
   for (double q : {0.5, 0.95, 0.99}) EXPECT_EQ(a.quantile(q), all.quantile(q));
   expect_within_2_percent(values, a);
+}
+
+// record_in_bucket() with the bucket a caller found (analysis: once for three histograms)
+// records what record() does.
+TEST(HistogramTest, RecordInBucketEqualsRecord) {
+  std::mt19937_64 rng(11);
+  std::lognormal_distribution<double> d(std::log(1e6), 3.0);
+  std::vector<int64_t> values = {-5,
+                                 0,
+                                 1,
+                                 31,
+                                 32,
+                                 33,
+                                 63,
+                                 64,
+                                 int64_t{1} << 46,
+                                 (int64_t{1} << 47) + 3,
+                                 std::numeric_limits<int64_t>::max()};
+  for (int i = 0; i < 5000; ++i) values.push_back(static_cast<int64_t>(d(rng)));
+  LatencyHistogram plain, given;
+  for (int64_t v : values) {
+    plain.record(v);
+    given.record_in_bucket(v, LatencyHistogram::bucket_of(v));
+  }
+  EXPECT_EQ(given.count(), plain.count());
+  EXPECT_EQ(given.min(), plain.min());
+  EXPECT_EQ(given.max(), plain.max());
+  EXPECT_EQ(given.nonempty_buckets(), plain.nonempty_buckets());
+  for (double q : {0.0, 0.5, 0.99, 1.0}) EXPECT_EQ(given.quantile(q), plain.quantile(q));
 }
 
 TEST(HistogramTest, EmptyHistogram) {

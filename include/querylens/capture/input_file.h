@@ -32,17 +32,23 @@ class InputFile {
   // when the line's end is in the buffer already (almost every line): the call was ~3% of a
   // log digest's instructions, half of them saving and restoring registers.
   bool next_line(std::string_view* line) {
+    return next_line_in_buffer(line) || next_line_refilled(line);
+  }
+  // next_line() when the line's end is in the buffer already; false (and nothing read) when
+  // the buffer must be refilled first. The lines it gives stay valid, with every line given
+  // since the last refill, until next_line() is called (it may move the buffer's bytes): a
+  // reader keeps views of an entry's lines and copies them only before that call.
+  bool next_line_in_buffer(std::string_view* line) {
     const char* data = buffer_.data();
-    if (const void* nl = std::memchr(data + begin_, '\n', end_ - begin_)) {
-      size_t at = static_cast<size_t>(static_cast<const char*>(nl) - data);
-      size_t len = at - begin_;
-      if (len > 0 && data[at - 1] == '\r') --len;
-      *line = std::string_view(data + begin_, len);
-      begin_ = at + 1;
-      ++line_number_;
-      return true;
-    }
-    return next_line_refilled(line);
+    const void* nl = std::memchr(data + begin_, '\n', end_ - begin_);
+    if (nl == nullptr) return false;
+    size_t at = static_cast<size_t>(static_cast<const char*>(nl) - data);
+    size_t len = at - begin_;
+    if (len > 0 && data[at - 1] == '\r') --len;
+    *line = std::string_view(data + begin_, len);
+    begin_ = at + 1;
+    ++line_number_;
+    return true;
   }
   int64_t line_number() const { return line_number_; }
   // The whole rest of the input (for .sql scripts). Throws Error(kInput) above `limit` bytes.

@@ -76,6 +76,9 @@ class Digest {
 
   // Returns the statistics of the event's shape.
   const ShapeStats& add(const QueryEvent& event);
+  // add() for a caller that has the latency's bucket already: `latency_bucket` =
+  // LatencyHistogram::bucket_of(event.duration_ns) when the event is timed (else unused).
+  const ShapeStats& add(const QueryEvent& event, int latency_bucket);
   // A timed, successful event of a known shape that cannot change its sample (no slower than
   // the sample): what DigestObserver defers, without the statement text.
   void add_timed(const QueryShape* shape, int64_t duration_ns, int64_t start_us, int64_t rows);
@@ -98,7 +101,7 @@ class Digest {
   sql::ShapeRegistry& shapes_;
   ShapeStats& stats_for(const QueryShape* shape);
   void count_call(ShapeStats& s, int64_t start_us, int64_t rows);
-  void record_duration(ShapeStats& s, int64_t duration_ns);
+  void record_duration(ShapeStats& s, int64_t duration_ns, int latency_bucket);
 
   std::unordered_map<const QueryShape*, ShapeStats> by_shape_;
   // The last shape's entry: runs of one shape (loops, the instrumented hot path) skip the hash

@@ -26,12 +26,15 @@ class LatencyHistogram {
 
   // Inline: the common case (a bucket already allocated, far from overflow) is a handful of
   // instructions on the instrumented hot path (docs/PERFORMANCE.md).
-  void record(int64_t value_ns) {
+  void record(int64_t value_ns) { record_in_bucket(value_ns, bucket_of(value_ns)); }
+  // record() for a value whose bucket the caller has found already, `bucket` =
+  // bucket_of(value_ns): an event recorded in several histograms (its shape's, its minute's,
+  // the workload's) finds it once.
+  void record_in_bucket(int64_t value_ns, int bucket) {
     if (value_ns < 0) value_ns = 0;
     if (count_ == 0 || value_ns < min_) min_ = value_ns;
     if (count_ == 0 || value_ns > max_) max_ = value_ns;
     ++count_;
-    int bucket = bucket_of(value_ns);
     size_t offset = static_cast<size_t>(bucket - first_);  // wraps when below first_
     if (offset < buckets_.size() && buckets_[offset] < std::numeric_limits<uint32_t>::max())
         [[likely]] {

@@ -26,7 +26,12 @@ class Timeline {
   // Calls slower than slow_ns count as slow (the slow-query threshold).
   explicit Timeline(int64_t slow_ns) : slow_ns_(slow_ns) {}
 
-  void add(const QueryEvent& event);
+  void add(const QueryEvent& event) {
+    add(event, event.timed() ? LatencyHistogram::bucket_of(event.duration_ns) : 0);
+  }
+  // add() for a caller that has the latency's bucket already: `latency_bucket` =
+  // LatencyHistogram::bucket_of(event.duration_ns) when the event is timed (else unused).
+  void add(const QueryEvent& event, int latency_bucket);
   // Adds another timeline's minutes (with the same slow threshold).
   void merge(const Timeline& other);
   // Minute start (Unix microseconds, a multiple of 60 s) → its statistics, in time order.
