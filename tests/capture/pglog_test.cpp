@@ -89,6 +89,23 @@ TEST(PgLogPrefix, ReadsOffsetsEpochAndSessionIds) {
 // match() takes a path compiled for prefixes that start with '%m [%p]' or '%t [%p]' (and one
 // for Debian's '%q%u@%d ' tail) and reads the usual timestamp from a cache of the last one: it
 // must say exactly what the token loop says, whatever the line and whatever came before it.
+// The compiled paths (match) read `line` as the token loop (match_general) does.
+void expect_same_as_general(const LogLinePrefix& p, const std::string& prefix,
+                            const std::string& line) {
+  PrefixFields fast, general;
+  size_t n = p.match(line, &fast);
+  size_t m = p.match_general(line, &general);
+  SCOPED_TRACE(prefix + " | " + line);
+  EXPECT_EQ(n, m);
+  EXPECT_EQ(fast.time_us, general.time_us);
+  EXPECT_EQ(fast.pid, general.pid);
+  EXPECT_EQ(fast.session, general.session);
+  EXPECT_EQ(fast.user, general.user);
+  EXPECT_EQ(fast.database, general.database);
+  EXPECT_EQ(fast.application, general.application);
+  EXPECT_EQ(fast.client, general.client);
+}
+
 TEST(PgLogPrefix, CompiledPathsMatchTheTokenLoop) {
   const std::vector<std::string> prefixes = {
       "%m [%p] %q%u@%d ",
@@ -188,18 +205,7 @@ TEST(PgLogPrefix, CompiledPathsMatchTheTokenLoop) {
     order.insert(order.end(), lines.rbegin(), lines.rend());
     for (const std::string& line : lines) order.insert(order.end(), {line, line});
     for (const std::string& line : order) {
-      PrefixFields fast, general;
-      size_t n = p.match(line, &fast);
-      size_t m = p.match_general(line, &general);
-      SCOPED_TRACE(text + " | " + line);
-      EXPECT_EQ(n, m);
-      EXPECT_EQ(fast.time_us, general.time_us);
-      EXPECT_EQ(fast.pid, general.pid);
-      EXPECT_EQ(fast.session, general.session);
-      EXPECT_EQ(fast.user, general.user);
-      EXPECT_EQ(fast.database, general.database);
-      EXPECT_EQ(fast.application, general.application);
-      EXPECT_EQ(fast.client, general.client);
+      expect_same_as_general(p, text, line);
       if (HasFailure()) return;
     }
   }
@@ -221,17 +227,7 @@ TEST(PgLogPrefix, RememberedHeadDiffersInOneByte) {
     LogLinePrefix p;
     std::string error;
     ASSERT_TRUE(LogLinePrefix::compile(text, &p, &error)) << text << ": " << error;
-    auto same_as_general = [&](const std::string& line) {
-      PrefixFields fast, general;
-      size_t n = p.match(line, &fast);
-      size_t m = p.match_general(line, &general);
-      SCOPED_TRACE(text + " | " + line);
-      EXPECT_EQ(n, m);
-      EXPECT_EQ(fast.time_us, general.time_us);
-      EXPECT_EQ(fast.pid, general.pid);
-      EXPECT_EQ(fast.user, general.user);
-      EXPECT_EQ(fast.database, general.database);
-    };
+    auto same_as_general = [&](const std::string& line) { expect_same_as_general(p, text, line); };
     PrefixFields fields;
     ASSERT_NE(p.match(base, &fields), std::string::npos) << text;
     for (size_t k = 0; k < 40; ++k) {
