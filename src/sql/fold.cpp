@@ -132,6 +132,20 @@ bool skip_in_list(detail::Scanner& scanner, std::string_view sql, bool* literals
   }
 }
 
+// After an `IN` word, `ahead` placed just past it: when a list of values follows, writes
+// `in (?)` at *p and moves *i past the list. Either way *far covers what the lookahead read
+// (the fold memo resumes only before it).
+inline bool fold_in_list(detail::Scanner ahead, std::string_view sql, bool* literals, size_t* far,
+                         char** p, size_t* i) {
+  bool list = skip_in_list(ahead, sql, literals);
+  *far = std::max(*far, ahead.position() + 3);
+  if (!list) return false;
+  std::memcpy(*p, "in (?)", 6);
+  *p += 6;
+  *i = ahead.position();
+  return true;
+}
+
 }  // namespace
 
 std::string fold_key(const LexResult& lexed) {
@@ -244,16 +258,9 @@ size_t fold_key(std::string_view sql, char* begin, bool* has_literals) {
           while (end < n && detail::is_ident_char(s[end])) ++end;
         }
         if (p != begin) *p++ = ' ';
-        if (end - i == 2 && (c | 0x20) == 'i' && (n1 | 0x20) == 'n') {
-          detail::Scanner ahead(sql, end);
-          bool list = skip_in_list(ahead, sql, &literals);
-          far = std::max(far, ahead.position() + 3);
-          if (list) {
-            std::memcpy(p, "in (?)", 6);
-            p += 6;
-            i = ahead.position();
-            continue;
-          }
+        if (end - i == 2 && (c | 0x20) == 'i' && (n1 | 0x20) == 'n' &&
+            fold_in_list(detail::Scanner(sql, end), sql, &literals, &far, &p, &i)) {
+          continue;
         }
         p = put_lower(p, sql, i, end - i);
         i = end;
@@ -289,16 +296,9 @@ size_t fold_key(std::string_view sql, char* begin, bool* has_literals) {
     i = scanner.position();
     if (p != begin) *p++ = ' ';
     if (t.kind == TokenKind::kWord) {
-      if (t.text.size() == 2 && (t.text[0] | 0x20) == 'i' && (t.text[1] | 0x20) == 'n') {
-        detail::Scanner ahead = scanner;
-        bool list = skip_in_list(ahead, sql, &literals);
-        far = std::max(far, ahead.position() + 3);
-        if (list) {
-          std::memcpy(p, "in (?)", 6);
-          p += 6;
-          i = ahead.position();
-          continue;
-        }
+      if (t.text.size() == 2 && (t.text[0] | 0x20) == 'i' && (t.text[1] | 0x20) == 'n' &&
+          fold_in_list(scanner, sql, &literals, &far, &p, &i)) {
+        continue;
       }
       p = put_lower(p, sql, t.offset, t.text.size());
     } else if (is_value(t)) {
