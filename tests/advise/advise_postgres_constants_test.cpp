@@ -31,8 +31,7 @@ class AdvisePostgresConstants : public ::testing::Test {
   void SetUp() override {
     QUERYLENS_REQUIRE_PG_URL(url);
     conn_ = db::connect(db::parse_database_url(url), {});
-    std::random_device random;
-    schema_ = "ql_advise_const_" + std::to_string(random() % 1'000'000'000);
+    schema_ = testing::unique_name("ql_advise_const");
     conn_->execute_script("CREATE SCHEMA " + schema_ + "; SET search_path = " + schema_);
     conn_->execute_script(R"(
       CREATE TABLE posts (id int PRIMARY KEY, author_id int NOT NULL, is_published int NOT NULL,

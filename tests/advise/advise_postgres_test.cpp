@@ -26,8 +26,7 @@ class AdvisePostgres : public ::testing::Test {
     QUERYLENS_REQUIRE_PG_URL(url);
     url_ = url;
     conn_ = db::connect(db::parse_database_url(url), {});
-    std::random_device random;
-    schema_ = "ql_advise_" + std::to_string(random() % 1'000'000'000);
+    schema_ = testing::unique_name("ql_advise");
     conn_->execute_script("CREATE SCHEMA " + schema_ + "; SET search_path = " + schema_ +
                           ", public");
     conn_->execute_script(R"(

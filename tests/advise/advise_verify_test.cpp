@@ -292,8 +292,7 @@ std::string with_database(const std::string& url, const std::string& name) {
 
 TEST(AdviseVerifyPostgres, VerifyDbBuildsTimesAndDropsTheIndexes) {
   QUERYLENS_REQUIRE_PG_URL(url);
-  std::random_device random;
-  const std::string name = "ql_verify_" + std::to_string(random() % 1'000'000'000);
+  const std::string name = testing::unique_name("ql_verify");
   auto admin = db::connect(db::parse_database_url(url), {});
   admin->execute_script("CREATE DATABASE " + name);
   const std::string scratch = with_database(url, name);

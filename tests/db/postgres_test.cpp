@@ -13,11 +13,6 @@
 namespace querylens::db {
 namespace {
 
-std::string unique_table(const char* stem) {
-  std::random_device random;
-  return std::string(stem) + "_" + std::to_string(random() % 1'000'000'000);
-}
-
 class Recorder : public QueryObserver {
  public:
   void on_query(const QueryEvent& event) override {
@@ -46,7 +41,7 @@ class PostgresTest : public ::testing::Test {
   void open(const std::string& url) {
     db_ = Database::open(url);
     conn_ = std::make_unique<PooledConnection>(db_->connect());
-    table_ = unique_table("ql_db");
+    table_ = testing::unique_name("ql_db");
   }
   Connection& conn() { return **conn_; }
 

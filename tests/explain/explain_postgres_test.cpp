@@ -21,8 +21,7 @@ class ExplainPostgres : public ::testing::Test {
   void SetUp() override {
     QUERYLENS_REQUIRE_PG_URL(url);
     conn_ = db::connect(db::parse_database_url(url), {});
-    std::random_device random;
-    schema_ = "ql_explain_" + std::to_string(random() % 1'000'000'000);
+    schema_ = testing::unique_name("ql_explain");
     conn_->execute_script("CREATE SCHEMA " + schema_ + "; SET search_path = " + schema_ +
                           ", public; SET max_parallel_workers_per_gather = 0");
     conn_->execute_script(R"(

@@ -6,6 +6,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <random>
 #include <stdexcept>
 
 namespace querylens::testing {
@@ -42,6 +43,11 @@ void hold_pg_server_exclusively() {
   if (server_lock_fd() >= 0) flock(server_lock_fd(), LOCK_EX);
 }
 std::string pg_restart_command() { return env("QUERYLENS_TEST_PG_RESTART"); }
+
+std::string unique_name(const std::string& stem) {
+  std::random_device random;
+  return stem + "_" + std::to_string(random() % 1'000'000'000);
+}
 
 std::string make_temp_dir() {
   std::string pattern = (std::filesystem::temp_directory_path() / "querylens-t.XXXXXX").string();

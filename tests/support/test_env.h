@@ -13,6 +13,9 @@ std::string pg_url();
 void hold_pg_server_exclusively();
 // The shell command that restarts that server (QUERYLENS_TEST_PG_RESTART), or "".
 std::string pg_restart_command();
+// `stem` and a random number: a schema, table or database name no other test process running
+// on the same server picks.
+std::string unique_name(const std::string& stem);
 // A fresh temporary directory, removed by the caller (TempDir below does it).
 std::string make_temp_dir();
 
